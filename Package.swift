@@ -1,0 +1,48 @@
+// swift-tools-version:5.10
+// The targets are the stages of sbic's pipeline:
+//   Spec ─▶ IR ─▶ Passes ─▶ Interpreter | JIT ─▶ Training ─▶ Evaluation
+// with Random, Datasets and Simulators supplying the data, and `sbic` the command line.
+import PackageDescription
+
+let package = Package(
+    name: "sbic",
+    products: [
+        .executable(name: "sbic", targets: ["sbic"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, llvm-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
+
+        // The compiler.
+        .target(name: "Spec"),
+        .target(name: "IR"),
+        .target(name: "Passes", dependencies: ["Spec", "IR"]),
+
+        // Back ends.
+        .target(name: "Interpreter", dependencies: ["IR", "CBLAS"]),
+
+        // Data.
+        .target(name: "Random"),
+        .target(name: "Datasets"),
+        .target(name: "Simulators", dependencies: ["Random", "Datasets"]),
+
+        // The command line.
+        .executableTarget(name: "sbic", dependencies: [
+            "Spec", "IR", "Passes", "Interpreter", "Random", "Datasets", "Simulators",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "IRTests", dependencies: ["IR"]),
+        .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
+        .testTarget(name: "RandomTests", dependencies: ["Random"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
+        .testTarget(name: "CLITests", dependencies: ["sbic"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Passes module.
