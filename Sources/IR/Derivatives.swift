@@ -1,0 +1,74 @@
+/// The vector–Jacobian product of every differentiable op, in one place.
+///
+/// Given node `index` (with value `y`) and the cotangent `g` of its result, `vjp` appends
+/// the nodes that compute the cotangent of each operand and returns them (nil where an
+/// operand receives none). A scalar operand broadcast against a tensor receives the sum.
+extension Builder {
+    public mutating func vjp(of index: Int, cotangent g: Int) throws -> [Int?] {
+        let node = program.nodes[index]
+        let x = node.operands
+        let y = index
+        let contributions: [Int?]
+        switch node.op {
+        case .input, .parameter, .constant:
+            return []
+        case .unary(let op):
+            switch op {
+            case .neg: contributions = [try unary(.neg, g)]
+            case .exp: contributions = [try mul(g, y)]
+            case .log: contributions = [try binary(.div, g, x[0])]
+            case .sqrt: contributions = [try binary(.div, try mul(g, constant: 0.5), y)]
+            case .square: contributions = [try mul(try mul(g, x[0]), constant: 2)]
+            case .tanh: contributions = [try mul(g, try sub(try constant(1), try unary(.square, y)))]
+            case .sigmoid: contributions = [try mul(try mul(g, y), try sub(try constant(1), y))]
+            case .leakyReLU(let slope): contributions = [try binary(.leakyReLUGrad(slope: slope), y, g)]
+            case let .clamp(low, high): contributions = [try binary(.clampGrad(low: low, high: high), x[0], g)]
+            }
+        case .binary(let op):
+            switch op {
+            case .add: contributions = [g, g]
+            case .sub: contributions = [g, try unary(.neg, g)]
+            case .mul: contributions = [try mul(g, x[1]), try mul(g, x[0])]
+            case .div:
+                let ga = try binary(.div, g, x[1])
+                contributions = [ga, try unary(.neg, try mul(ga, y))]
+            case .maximum, .minimum, .leakyReLUGrad, .clampGrad:
+                throw ShapeError("\(node.op.name) is not differentiable")
+            }
+        case let .matmul(ta, tb):
+            let (a, b) = (x[0], x[1])
+            let da = ta ? try add(.matmul(transposeA: tb, transposeB: true), [b, g])
+                        : try add(.matmul(transposeA: false, transposeB: !tb), [g, b])
+            let db = tb ? try add(.matmul(transposeA: true, transposeB: ta), [g, a])
+                        : try add(.matmul(transposeA: !ta, transposeB: false), [a, g])
+            contributions = [da, db]
+        case .addBias:
+            contributions = [g, try add(.sum(axis: 0), [g])]
+        case .sum(let axis):
+            contributions = [try add(.broadcast(axis: axis, to: shape(x[0])), [g])]
+        case .broadcast(let axis, _):
+            contributions = [try add(.sum(axis: axis), [g])]
+        case .concat:
+            var start = 0
+            var parts: [Int?] = []
+            for operand in x {
+                let width = shape(operand).dims.last!
+                parts.append(try add(.slice(start: start, count: width), [g]))
+                start += width
+            }
+            contributions = parts
+        case let .slice(start, _):
+            contributions = [try add(.pad(start: start, total: shape(x[0]).dims.last!), [g])]
+        case let .pad(start, _):
+            contributions = [try add(.slice(start: start, count: shape(x[0]).dims.last!), [g])]
+        case .assign, .adamw, .dense, .fused:
+            throw ShapeError("\(node.op.name) is not differentiable: differentiate before fusion and before the optimizer")
+        }
+        // A scalar broadcast over a tensor receives the sum of its cotangent.
+        return try zip(x, contributions).map { operand, c in
+            guard let c else { return nil }
+            if shape(operand).isScalar && !shape(c).isScalar { return try add(.sum(axis: nil), [c]) }
+            return c
+        }
+    }
+}
