@@ -180,12 +180,16 @@ struct Scanner {
         case "param": op = .parameter(try word())
         case "const": op = .constant(try float())
         default:
-            op = try Op(name: name, attributes: attributes())
-            if name == "dense", consume(".") {
-                guard case .unary(let u) = try Op(name: try word(), attributes: attributes()) else { throw error("dense takes an activation") }
+            // Names may hold dots, so `dense.leaky_relu` arrives as one word.
+            if name.hasPrefix("dense.") {
+                guard case .unary(let u) = try Op(name: String(name.dropFirst(6)), attributes: attributes()) else {
+                    throw error("dense takes an activation")
+                }
                 op = .dense(activation: u)
+            } else {
+                op = try Op(name: name, attributes: attributes())
+                if name == "fused" { op = .fused(try fusedBody()) }
             }
-            if name == "fused" { op = .fused(try fusedBody()) }
             try expect("(")
             if !consume(")") {
                 repeat { operands.append(try reference()) } while consume(",")
