@@ -1,0 +1,139 @@
+import Foundation
+import IR
+import Spec
+
+/// The compile pipeline: spec → graph → autodiff → optimizer → dead code → fusion → memory plan,
+/// with the verifier after every pass.
+public struct Compiler {
+    public struct Options {
+        /// Refuse graphs whose parameters and arena need more than this many bytes.
+        public var memoryLimit: Int
+        /// Called with each pass's name and result (for `--print-after-all`).
+        public var afterEachPass: ((String, Graph) -> Void)?
+        public init(memoryLimit: Int = Compiler.physicalMemory, afterEachPass: ((String, Graph) -> Void)? = nil) {
+            self.memoryLimit = memoryLimit
+            self.afterEachPass = afterEachPass
+        }
+    }
+
+    public static var physicalMemory: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+
+    public var options: Options
+    public init(options: Options = Options()) { self.options = options }
+
+    public func compile(_ spec: ModelSpec) throws -> (Graph, CompileReport) {
+        let start = Date()
+        var graph = try lower(spec)
+        try graph.verify(after: "lower")
+        options.afterEachPass?("lower", graph)
+        // Before anything large is planned: parameter storage alone may already be too much.
+        try checkMemory(graph, arenaBytes: 0)
+
+        let t = spec.training
+        let settings = AdamWSettings(
+            adamw: AdamW(beta1: Float(t.beta1), beta2: Float(t.beta2), epsilon: Float(t.epsilon), weightDecay: Float(t.weightDecay)),
+            clipNorm: Float(t.clipNorm))
+        var fusion = FusionStatistics()
+        var opsBeforeFusion: [String: Int] = [:]
+        let passes: [(String, (Graph) throws -> Graph)] = [
+            ("autodiff", { try differentiate($0, programs: ["train_step", "gradients"]) }),
+            ("optimizer", { try addOptimizer($0, to: "train_step", settings) }),
+            ("dce", eliminateDeadCode),
+            ("fuse", { g in
+                for p in g.programs { opsBeforeFusion[p.name] = p.opCount }
+                let (fused, stats) = fuse(g)
+                fusion = stats
+                return fused
+            }),
+            ("plan-memory", planMemory),
+        ]
+        for (name, pass) in passes {
+            graph = try pass(graph)
+            try graph.verify(after: name)
+            options.afterEachPass?(name, graph)
+        }
+        let arena = graph.programs.map { $0.memory!.arenaBytes }.max() ?? 0
+        try checkMemory(graph, arenaBytes: arena)
+
+        let report = CompileReport(
+            name: graph.name,
+            weights: graph.parameters.filter { $0.kind == .weight }.reduce(0) { saturatingAdd($0, $1.shape.count) },
+            parameterBytes: graph.parameterBytes,
+            programs: graph.programs.map {
+                .init(name: $0.name, opsBefore: opsBeforeFusion[$0.name] ?? 0, opsAfter: $0.opCount, arenaBytes: $0.memory!.arenaBytes)
+            },
+            fusion: fusion,
+            seconds: Date().timeIntervalSince(start))
+        return (graph, report)
+    }
+
+    private func checkMemory(_ graph: Graph, arenaBytes: Int) throws {
+        let need = saturatingAdd(graph.parameterBytes, arenaBytes)
+        guard need <= options.memoryLimit else {
+            throw CompileError(message: "the compiled graph needs \(formatBytes(need)) (parameters and optimizer state "
+                + "\(formatBytes(graph.parameterBytes)), largest arena \(formatBytes(arenaBytes))), more than the limit of "
+                + "\(formatBytes(options.memoryLimit)); use smaller widths or batch sizes, or raise --memory-limit")
+        }
+    }
+}
+
+public struct CompileError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension Graph {
+    /// Bytes of parameter storage: weights and, once the optimizer is in, its state.
+    public var parameterBytes: Int {
+        parameters.reduce(0) { saturatingAdd($0, $1.shape.count.multipliedReportingOverflow(by: 4).overflow ? Int.max : $1.shape.count * 4) }
+    }
+}
+
+extension Program {
+    /// Ops that compute something: leaves (inputs, parameters, constants) are not counted.
+    public var opCount: Int {
+        nodes.filter {
+            switch $0.op {
+            case .input, .parameter, .constant: return false
+            default: return true
+            }
+        }.count
+    }
+}
+
+public func formatBytes(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = Double(bytes), unit = 0
+    while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+}
+
+/// What `sbic compile` prints.
+public struct CompileReport: Sendable {
+    public struct ProgramReport: Sendable {
+        public var name: String
+        public var opsBefore: Int
+        public var opsAfter: Int
+        public var arenaBytes: Int
+    }
+    public var name: String
+    public var weights: Int
+    public var parameterBytes: Int
+    public var programs: [ProgramReport]
+    public var fusion: FusionStatistics
+    public var seconds: Double
+
+    public var text: String {
+        var s = "\(name): \(weights) weights, \(formatBytes(parameterBytes)) with optimizer state\n"
+        for p in programs {
+            s += "  \(p.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(String(format: "%4d", p.opsBefore)) ops → "
+                + "\(String(format: "%4d", p.opsAfter)) after fusion, arena \(formatBytes(p.arenaBytes))\n"
+        }
+        s += "  fused: \(fusion.dense) dense layers (matmul + bias + activation), "
+            + "\(fusion.elementwiseChains) element-wise loops of \(fusion.elementwiseOpsAbsorbed) ops, "
+            + "\(fusion.adamwMerged) AdamW updates into 1\n"
+        s += "  arena \(formatBytes(programs.map(\.arenaBytes).max() ?? 0)) (one program runs at a time); "
+            + "compiled in \(String(format: "%.1f", seconds * 1000)) ms\n"
+        return s
+    }
+}

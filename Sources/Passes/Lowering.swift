@@ -1,0 +1,179 @@
+import Foundation
+import IR
+import Spec
+
+/// Lowers a validated spec to a graph of primitive ops: the weights of every network, and
+/// the forward programs
+///   - `train_step` and `gradients`: the batch's scalar loss (`loss`), to be differentiated;
+///   - `loss`: the loss of each example (`example_loss`, [batch]) for validation;
+///   - `sample`: observation and noise in, the target (θ) out.
+/// Inputs are the data variables by name, `noise.<variable>` for each reparameterized sample.
+public func lower(_ spec: ModelSpec) throws -> Graph {
+    var graph = Graph(name: spec.name, metadata: metadata(spec), parameters: weights(spec))
+    let batch = spec.training.batchSize
+    for name in ["train_step", "gradients"] {
+        var lowering = Lowering(spec: spec, builder: Builder(Program(name: name), parameters: graph.parameters), batch: batch)
+        let perExample = try lowering.exampleLoss()
+        let mean = try lowering.b.mul(lowering.b.add(.sum(axis: nil), [perExample]), constant: 1 / Float(batch))
+        lowering.b.output("loss", mean)
+        graph.programs.append(lowering.b.program)
+    }
+    var validation = Lowering(spec: spec, builder: Builder(Program(name: "loss"), parameters: graph.parameters), batch: batch)
+    validation.b.output("example_loss", try validation.exampleLoss())
+    graph.programs.append(validation.b.program)
+
+    var sampling = Lowering(spec: spec, builder: Builder(Program(name: "sample"), parameters: graph.parameters),
+                            batch: spec.sampling.batchSize)
+    sampling.b.output(spec.sampling.target, try sampling.samplePath())
+    graph.programs.append(sampling.b.program)
+    return graph
+}
+
+/// The name of the noise input that drives the reparameterized sample of `variable`.
+public func noiseInput(_ variable: String) -> String { "noise." + variable }
+
+/// Weights of a Gaussian network: one dense layer per hidden width, then a mean head and a
+/// log-variance head. Kaiming-normal weights (stored [fan in, fan out]), zero biases.
+private func weights(_ spec: ModelSpec) -> [Parameter] {
+    spec.networks.filter { $0.distribution == .gaussian }.flatMap { net -> [Parameter] in
+        var fanIn = net.inputs.reduce(0) { $0 + spec.variable($1)!.size }
+        var layers: [(String, Int)] = net.hidden.enumerated().map { ("layer\($0.offset)", $0.element) }
+        let out = spec.variable(net.output)!.size
+        layers += [("mean", out), ("log_variance", out)]
+        return layers.flatMap { layer, width -> [Parameter] in
+            defer { if layer.hasPrefix("layer") { fanIn = width } }
+            return [Parameter(name: "\(net.name).\(layer).weight", kind: .weight, shape: [fanIn, width],
+                              initializer: .kaimingNormal(fanIn: fanIn)),
+                    Parameter(name: "\(net.name).\(layer).bias", kind: .weight, shape: [width], initializer: .zeros)]
+        }
+    }
+}
+
+/// What the runtime needs to know without the spec: the data layout and the training protocol.
+private func metadata(_ spec: ModelSpec) -> [String: String] {
+    let t = spec.training
+    var m: [String: String] = [
+        "given": spec.sampling.given, "given.size": String(spec.variable(spec.sampling.given)!.size),
+        "target": spec.sampling.target, "target.size": String(spec.variable(spec.sampling.target)!.size),
+        "training.optimizer": t.optimizer, "training.learning_rate": "\(t.learningRate)",
+        "training.weight_decay": "\(t.weightDecay)", "training.beta1": "\(t.beta1)", "training.beta2": "\(t.beta2)",
+        "training.epsilon": "\(t.epsilon)", "training.batch_size": "\(t.batchSize)", "training.max_epochs": "\(t.maxEpochs)",
+        "training.patience": "\(t.patience)", "training.clip_norm": "\(t.clipNorm)",
+        "training.validation_fraction": "\(t.validationFraction)", "training.init": t.initialization,
+        "training.scaling": t.scaling.rawValue, "sample.batch_size": "\(spec.sampling.batchSize)",
+    ]
+    if let task = spec.task { m["task"] = task }
+    return m
+}
+
+/// A network's output distribution in the graph: mean and log-variance nodes, or N(0, I).
+private enum Distribution {
+    case gaussian(mean: Int, logVariance: Int)
+    case standardNormal
+}
+
+private struct Lowering {
+    let spec: ModelSpec
+    var b: Builder
+    let batch: Int
+    var values: [String: Int] = [:]
+    var distributions: [String: Distribution] = [:]
+
+    init(spec: ModelSpec, builder: Builder, batch: Int) {
+        self.spec = spec; self.b = builder; self.batch = batch
+    }
+
+    /// Σ weight · term for each example of the batch: [batch].
+    mutating func exampleLoss() throws -> Int {
+        values[spec.sampling.target] = try b.input(spec.sampling.target, [batch, spec.variable(spec.sampling.target)!.size])
+        values[spec.sampling.given] = try b.input(spec.sampling.given, [batch, spec.variable(spec.sampling.given)!.size])
+        for name in spec.trainingOrder {
+            let net = spec.network(name)!
+            distributions[name] = try evaluate(net)
+            if spec.trainingSources[net.output] == name {
+                values[net.output] = try sample(distributions[name]!, net.output)
+            }
+        }
+        var total: Int?
+        for term in spec.loss {
+            let value: Int
+            switch term {
+            case let .kl(posterior, prior, _):
+                value = try kl(distributions[posterior]!, distributions[prior]!)
+            case let .nll(network, _):
+                value = try nll(values[spec.network(network)!.output]!, distributions[network]!)
+            }
+            let weighted = term.weight == 1 ? value : try b.mul(value, constant: Float(term.weight))
+            total = try total.map { try b.add($0, weighted) } ?? weighted
+        }
+        return total!
+    }
+
+    /// Runs the sampling path from the observation; returns the sampled target.
+    mutating func samplePath() throws -> Int {
+        values[spec.sampling.given] = try b.input(spec.sampling.given, [batch, spec.variable(spec.sampling.given)!.size])
+        for name in spec.sampling.path {
+            let net = spec.network(name)!
+            values[net.output] = try sample(try evaluate(net), net.output)
+        }
+        return values[spec.sampling.target]!
+    }
+
+    /// The network's distribution given the current values of its inputs.
+    mutating func evaluate(_ net: Network) throws -> Distribution {
+        guard net.distribution == .gaussian else { return .standardNormal }
+        let inputs = net.inputs.map { values[$0]! }
+        var h = inputs.count == 1 ? inputs[0] : try b.add(.concat, inputs)
+        for layer in net.hidden.indices {
+            h = try b.unary(activation(net.activation), dense(h, "\(net.name).layer\(layer)"))
+        }
+        let mean = try dense(h, "\(net.name).mean")
+        let range = spec.logVarianceRange
+        let logVariance = try b.unary(.clamp(low: Float(range.lowerBound), high: Float(range.upperBound)),
+                                      dense(h, "\(net.name).log_variance"))
+        return .gaussian(mean: mean, logVariance: logVariance)
+    }
+
+    mutating func dense(_ x: Int, _ layer: String) throws -> Int {
+        let product = try b.add(.matmul(transposeA: false, transposeB: false), [x, b.parameter(layer + ".weight")])
+        return try b.add(.addBias, [product, b.parameter(layer + ".bias")])
+    }
+
+    /// The reparameterized sample μ + exp(½ log σ²) ⊙ ε, with ε the input `noise.<variable>`.
+    mutating func sample(_ d: Distribution, _ variable: String) throws -> Int {
+        let noise = try b.input(noiseInput(variable), [batch, spec.variable(variable)!.size])
+        guard case let .gaussian(mean, logVariance) = d else { return noise }
+        return try b.add(mean, b.mul(b.unary(.exp, b.mul(logVariance, constant: 0.5)), noise))
+    }
+
+    /// ½ Σ_d [log σ²_p − log σ²_q + (σ²_q + (μ_q − μ_p)²) / σ²_p − 1] per example.
+    mutating func kl(_ q: Distribution, _ p: Distribution) throws -> Int {
+        guard case let .gaussian(mq, lq) = q else { throw ShapeError("KL needs a Gaussian posterior") }
+        let terms: Int
+        switch p {
+        case let .gaussian(mp, lp):
+            let spread = try b.add(b.unary(.exp, lq), b.unary(.square, b.sub(mq, mp)))
+            terms = try b.add(b.sub(lp, lq), b.mul(spread, b.unary(.exp, b.unary(.neg, lp))))
+        case .standardNormal:
+            terms = try b.sub(b.add(b.unary(.exp, lq), b.unary(.square, mq)), lq)
+        }
+        return try b.mul(b.add(.sum(axis: 1), [b.add(terms, constant: -1)]), constant: 0.5)
+    }
+
+    /// ½ Σ_d [log σ² + (x − μ)² / σ² + log 2π] per example.
+    mutating func nll(_ x: Int, _ d: Distribution) throws -> Int {
+        guard case let .gaussian(mean, logVariance) = d else { throw ShapeError("NLL needs a Gaussian network") }
+        let misfit = try b.mul(b.unary(.square, b.sub(x, mean)), b.unary(.exp, b.unary(.neg, logVariance)))
+        let terms = try b.add(b.add(misfit, logVariance), constant: Float(log(2 * Double.pi)))
+        return try b.mul(b.add(.sum(axis: 1), [terms]), constant: 0.5)
+    }
+}
+
+private func activation(_ a: Activation) -> UnaryOp {
+    switch a {
+    case .leakyReLU(let slope): return .leakyReLU(slope: Float(slope))
+    case .relu: return .leakyReLU(slope: 0)
+    case .tanh: return .tanh
+    case .sigmoid: return .sigmoid
+    }
+}

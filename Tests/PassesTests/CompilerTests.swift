@@ -1,0 +1,115 @@
+import XCTest
+import IR
+import Interpreter
+import Passes
+import Spec
+
+final class CompilerTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func specFiles() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("specs"), includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" && $0.lastPathComponent != "schema.json" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// generated/ holds exactly what compiling specs/ gives. Regenerate with
+    /// `swift run sbic compile specs/*.json`.
+    func testGeneratedGraphsAreUpToDate() throws {
+        let specs = try Self.specFiles()
+        XCTAssertEqual(specs.count, 22, "the paper's 11 problems × 2 models")
+        for url in specs {
+            let name = url.deletingPathExtension().lastPathComponent
+            let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
+            let golden = Self.repository.appendingPathComponent("generated/\(name).sbig")
+            let expected = try? String(contentsOf: golden, encoding: .utf8)
+            XCTAssertTrue(expected == graph.text,
+                          "generated/\(name).sbig is stale: run `swift run sbic compile specs/*.json`")
+            // And the text form reads back to the same graph.
+            if let expected { XCTAssertEqual(try Graph.parse(expected), graph) }
+        }
+    }
+
+    /// Fusion and memory planning change no result: every program of a real spec gives the
+    /// same outputs and parameter updates fused and unfused (each unfused value in its own buffer).
+    func testFusionAndMemoryPlanPreserveResults() throws {
+        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_upvae.json").path)
+        let (fused, report) = try Compiler().compile(spec)
+        XCTAssertGreaterThan(report.fusion.dense, 0)
+        XCTAssertGreaterThan(report.fusion.elementwiseChains, 0)
+        XCTAssertEqual(fused.program("train_step")!.nodes.filter { if case .adamw = $0.op { return true }; return false }.count, 1)
+
+        var unfused = try lower(spec)
+        unfused = try addOptimizer(try differentiate(unfused, programs: ["train_step", "gradients"]), to: "train_step",
+                                   AdamWSettings(adamw: AdamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), clipNorm: 3))
+        unfused = unfused.mapPrograms { p in
+            var p = p
+            var next = 0
+            p.memory = MemoryPlan(offsets: p.nodes.map { n in
+                guard n.needsStorage else { return nil }
+                defer { next += n.shape.count }
+                return next
+            }, arenaFloats: 0)
+            p.memory!.arenaFloats = next
+            return p
+        }
+        try unfused.verify(after: "test")
+
+        var state: UInt64 = 42
+        func draw() -> Double {  // a fixed stream of values in [-1, 1)
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 52) - 1
+        }
+        let a = ParameterStore<Float>(fused), b = ParameterStore<Float>(unfused)
+        a.initialize(normal: draw)
+        b.copy(from: a)
+        for name in ["gradients", "loss", "sample", "train_step"] {
+            let x = try InterpretedProgram(fused.program(name)!, parameters: a)
+            let y = try InterpretedProgram(unfused.program(name)!, parameters: b)
+            var inputs: [String: [Float]] = [:]
+            for (input, shape) in x.program.inputs { inputs[input] = (0..<shape.count).map { _ in Float(draw()) } }
+            inputs["adamw.learning_rate"] = inputs["adamw.learning_rate"].map { _ in [1e-3] }
+            let (ox, oy) = (x.run(inputs), y.run(inputs))
+            XCTAssertEqual(Set(ox.keys), Set(oy.keys))
+            for (key, values) in ox {
+                for (u, v) in zip(values, oy[key]!) { XCTAssertEqual(u, v, accuracy: 1e-5 * max(1, abs(v)), "\(name).\(key)") }
+            }
+        }
+        for p in fused.parameters { XCTAssertEqual(a[p.name], b[p.name], "\(p.name) after train_step") }
+    }
+
+    func testMemoryLimitIsEnforcedWithTheNumbers() throws {
+        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
+        XCTAssertThrowsError(try Compiler(options: .init(memoryLimit: 100_000)).compile(spec)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("the compiled graph needs "), "\(error)")
+            XCTAssertTrue("\(error)".contains("more than the limit of 97.7 KiB"), "\(error)")
+        }
+        // An absurd width is refused from its parameter count alone, before anything is planned.
+        let huge = """
+            { "name": "huge", "variables": { "theta": 2, "y": 2, "z": 2 },
+              "networks": {
+                "encoder": { "inputs": ["y", "theta"], "hidden": [1000000000], "output": { "z": "gaussian" } },
+                "prior": { "inputs": ["y"], "hidden": [8], "output": { "z": "gaussian" } },
+                "decoder": { "inputs": ["y", "z"], "hidden": [8], "output": { "theta": "gaussian" } } },
+              "loss": [ { "kl": ["encoder", "prior"] }, { "nll": "decoder" } ],
+              "sample": { "given": "y", "path": ["prior", "decoder"], "target": "theta" } }
+            """
+        XCTAssertThrowsError(try Compiler(options: .init(memoryLimit: 1 << 34)).compile(try ModelSpec.parse(huge))) { error in
+            XCTAssertTrue("\(error)".contains("needs 29.8 GiB"), "\(error)")
+        }
+    }
+
+    func testOptimizerStateAndProgramsAreComplete() throws {
+        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/slcp_cpvae.json").path)
+        let (graph, report) = try Compiler().compile(spec)
+        XCTAssertEqual(graph.programs.map(\.name), ["train_step", "gradients", "loss", "sample"])
+        let weights = graph.parameters.filter { $0.kind == .weight }
+        XCTAssertEqual(report.weights, weights.reduce(0) { $0 + $1.shape.count })
+        XCTAssertEqual(graph.parameters.count, 3 * weights.count + 1, "m and v for every weight, and the step")
+        let train = graph.program("train_step")!
+        XCTAssertEqual(Set(train.inputs.map(\.name)), ["theta", "y", "noise.z", "adamw.learning_rate"])
+        XCTAssertEqual(train.outputs.map(\.name), ["loss", "grad_norm"])
+        XCTAssertEqual(graph.program("sample")!.inputs.map(\.shape), [[1000, 8], [1000, 5], [1000, 5]])
+        XCTAssertEqual(graph.metadata["training.batch_size"], "16")
+    }
+}
