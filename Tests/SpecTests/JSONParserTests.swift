@@ -64,6 +64,7 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(syntaxError(#"["\ude00"]"#), "1:3: [0]: a low surrogate escape must follow a high one")
         XCTAssertEqual(syntaxError("[\"a\tb\"]"), "1:4: [0]: a control character (U+0009) must be escaped in a string")
         XCTAssertEqual(syntaxError("{\"k\": \"abc"), "1:7: k: unterminated string")
+        XCTAssertEqual(syntaxError("[\"ab\\"), "1:2: [0]: unterminated string")
     }
 
     func testMalformedDocumentsPointAtTheProblem() {

@@ -38,15 +38,8 @@ enum Bound {
         case .nonNegative: "at least 0"
         case .openUnit: "in (0, 1)"
         case .halfOpenUnit: "in [0, 1)"
-        case .closed(let range): "in [\(range.lowerBound.formatted), \(range.upperBound.formatted)]"
+        case .closed(let range): "in [\(range.lowerBound.shortDescription), \(range.upperBound.shortDescription)]"
         }
-    }
-}
-
-extension Double {
-    /// Integral values without the trailing ".0", for messages.
-    var formatted: String {
-        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }
 

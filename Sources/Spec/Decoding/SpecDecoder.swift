@@ -66,7 +66,7 @@ struct SpecDecoder {
         guard let ends = numbers(field, count: 2, .closed(-limit...limit), describing: "[lower, upper]")
         else { return nil }
         guard ends[0] < ends[1] else {
-            log.error("the lower end (\(ends[0].formatted)) must be less than the upper end (\(ends[1].formatted))",
+            log.error("the lower end (\(ends[0].shortDescription)) must be less than the upper end (\(ends[1].shortDescription))",
                       at: field.path)
             return nil
         }

@@ -206,13 +206,13 @@ struct JSONParser {
     // MARK: Strings
 
     private mutating func parseString() throws -> String {
-        let opening = location(of: offset)
-        offset += 1                                     // the opening quote
+        let openingQuote = offset
+        offset += 1
         var decoded: [UInt8] = []
         var runStart = offset                           // bytes copied verbatim start here
         while true {
             guard let byte = current else {
-                throw JSONSyntaxError(message: "unterminated string", location: opening, path: path)
+                throw error("unterminated string", at: openingQuote)
             }
             switch byte {
             case UInt8(ascii: "\""):
@@ -236,10 +236,7 @@ struct JSONParser {
     private mutating func parseEscape(into decoded: inout [UInt8]) throws {
         let escapeStart = offset
         offset += 1                                     // the backslash
-        guard let byte = current else {
-            throw JSONSyntaxError(message: "unterminated string",
-                                  location: location(of: escapeStart), path: path)
-        }
+        guard let byte = current else { return }        // the caller reports the open string
         offset += 1
         let simple: UInt8? = switch byte {
         case UInt8(ascii: "\""): UInt8(ascii: "\"")
@@ -257,8 +254,7 @@ struct JSONParser {
             return
         }
         guard byte == UInt8(ascii: "u") else {
-            throw JSONSyntaxError(message: "invalid escape '\\\(describe(at: escapeStart + 1, quoted: false))'",
-                                  location: location(of: escapeStart), path: path)
+            throw error("invalid escape '\\\(describe(at: escapeStart + 1, quoted: false))'", at: escapeStart)
         }
 
         // \uXXXX, where a UTF-16 high surrogate must be followed by \uXXXX holding a
@@ -267,19 +263,16 @@ struct JSONParser {
         if (0xD800...0xDBFF).contains(code) {
             let lowStart = offset
             guard current == UInt8(ascii: "\\"), next == UInt8(ascii: "u") else {
-                throw JSONSyntaxError(message: "a high surrogate escape must be followed by a low one",
-                                      location: location(of: escapeStart), path: path)
+                throw error("a high surrogate escape must be followed by a low one", at: escapeStart)
             }
             offset += 2
             let low = UInt32(try hexQuad(lowStart))
             guard (0xDC00...0xDFFF).contains(low) else {
-                throw JSONSyntaxError(message: "a high surrogate escape must be followed by a low one",
-                                      location: location(of: escapeStart), path: path)
+                throw error("a high surrogate escape must be followed by a low one", at: escapeStart)
             }
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
         } else if (0xDC00...0xDFFF).contains(code) {
-            throw JSONSyntaxError(message: "a low surrogate escape must follow a high one",
-                                  location: location(of: escapeStart), path: path)
+            throw error("a low surrogate escape must follow a high one", at: escapeStart)
         }
         // Surrogates are handled above, so every remaining code is a scalar.
         guard let scalar = Unicode.Scalar(code) else { return }
@@ -299,8 +292,7 @@ struct JSONParser {
             case .some(let byte) where (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte):
                 digit = UInt16(byte - UInt8(ascii: "A") + 10)
             default:
-                throw JSONSyntaxError(message: "'\\u' must be followed by four hex digits",
-                                      location: location(of: escapeStart), path: path)
+                throw error("'\\u' must be followed by four hex digits", at: escapeStart)
             }
             value = value << 4 | digit
             offset += 1
@@ -351,8 +343,9 @@ struct JSONParser {
         return SourceLocation(line: line, column: column)
     }
 
-    private mutating func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(message: message, location: location(of: offset), path: path)
+    /// An error at byte `position`, by default the current one.
+    private mutating func error(_ message: String, at position: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(message: message, location: location(of: position ?? offset), path: path)
     }
 
     /// A character for a message: `'x'`, `U+0009` for invisible ones, or

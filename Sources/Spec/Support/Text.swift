@@ -25,6 +25,13 @@ func quoted(_ text: String) -> String {
     return result + "\""
 }
 
+extension Double {
+    /// The value for a message, integral ones without a trailing ".0".
+    var shortDescription: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}
+
 /// `"a"`, `"a" or "b"`, `"a", "b" or "c"`: quoted items for a message, joined by
 /// `conjunction`.
 func listing(_ items: [String], _ conjunction: String) -> String {
