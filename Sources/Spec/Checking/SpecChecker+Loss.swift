@@ -1,0 +1,46 @@
+extension SpecChecker {
+    /// Each loss term against the networks it names.
+    mutating func checkLoss() {
+        for (index, term) in (draft.loss ?? []).enumerated() {
+            let path = JSONPath.root.member("loss").element(index)
+            switch term {
+            case .kl(let posterior, let prior, _)?:
+                checkKL(posterior: posterior, prior: prior, at: path.member("kl"))
+            case .nll(let network, _)?:
+                checkNLL(network, at: path.member("nll"))
+            case nil:
+                break
+            }
+        }
+    }
+
+    private mutating func checkKL(posterior q: String, prior p: String, at path: JSONPath) {
+        let posterior = resolve(network: q, at: path.element(0))
+        let prior = resolve(network: p, at: path.element(1))
+        if q == p {
+            log.error("the posterior and the prior are the same network \(quoted(q))", at: path)
+        }
+        // The posterior is what learns to infer the latent variable from the data; a
+        // fixed N(0, I) would make the variable carry no information at all.
+        if posterior?.distribution == .standardNormal {
+            log.error("the posterior \(quoted(q)) must be gaussian, not standard_normal", at: path.element(0))
+        }
+        guard let qVariable = posterior?.output, let pVariable = prior?.output else { return }
+        if qVariable != pVariable {
+            log.error("\(quoted(q)) models \(quoted(qVariable)) but \(quoted(p)) models \(quoted(pVariable)); "
+                      + "a KL term compares two distributions of one variable", at: path)
+        } else if dataVariables?.contains(qVariable) == true {
+            log.error("KL terms relate latent variables, but \(quoted(qVariable)) is a data variable", at: path)
+        }
+    }
+
+    private mutating func checkNLL(_ name: String, at path: JSONPath) {
+        guard let network = resolve(network: name, at: path) else { return }
+        if network.distribution == .standardNormal {
+            log.error("network \(quoted(name)) is standard_normal and has no parameters to fit", at: path)
+        } else if let output = network.output, isLatent(output) == true {
+            log.error("network \(quoted(name)) outputs latent variable \(quoted(output)); "
+                      + "nll fits a data variable (sample.given or sample.target)", at: path)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// How training data are scaled before they reach the networks, per dimension.
+public enum Scaling: String, CaseIterable, Sendable {
+    /// Subtract the mean, divide by the standard deviation.
+    case standard
+    /// Subtract the median, divide by the interquartile range.
+    case robust
+    /// Leave the data as they are.
+    case none
+}
+
+/// The optimizer and the schedule. The initializer's defaults are the language's.
+public struct Training: Equatable, Sendable {
+    public var optimizer: String
+    public var learningRate: Double
+    public var weightDecay: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var batchSize: Int
+    public var maxEpochs: Int
+    /// Epochs without improvement of the validation loss before training stops.
+    public var patience: Int
+    /// The global gradient norm is clipped to this.
+    public var clipNorm: Double
+    /// The share of the training set held out for validation.
+    public var validationFraction: Double
+    public var initialization: String
+    public var scaling: Scaling
+
+    public static let optimizers = ["adamw"]
+    public static let initializations = ["kaiming_normal"]
+
+    public init(optimizer: String = "adamw", learningRate: Double = 5e-4, weightDecay: Double = 0.01,
+                beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                batchSize: Int = 32, maxEpochs: Int = 1000, patience: Int = 20, clipNorm: Double = 3.0,
+                validationFraction: Double = 0.1, initialization: String = "kaiming_normal",
+                scaling: Scaling = .standard) {
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.batchSize = batchSize
+        self.maxEpochs = maxEpochs
+        self.patience = patience
+        self.clipNorm = clipNorm
+        self.validationFraction = validationFraction
+        self.initialization = initialization
+        self.scaling = scaling
+    }
+}

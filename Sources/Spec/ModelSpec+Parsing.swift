@@ -1,0 +1,38 @@
+import Foundation
+
+extension ModelSpec {
+    /// Parses and validates a specification. Throws a `SpecError` listing every problem
+    /// found, in document order; `file` only labels the diagnostics.
+    public static func parse(_ text: String, file: String? = nil) throws -> ModelSpec {
+        let root = try JSONValue.parse(text, file: file)
+        var log = DiagnosticLog(file: file, sourceMap: SourceMap(root))
+        let draft = SpecDecoder.decode(root, log: &log)
+        let dataFlow = SpecChecker.check(draft, log: &log)
+        if log.isEmpty, let dataFlow, let spec = draft.assemble(with: dataFlow) {
+            return spec
+        }
+        guard log.isEmpty else { throw SpecError(diagnostics: log.sorted) }
+        // Unreachable: every part a draft lacks was reported when it was found lacking.
+        throw SpecError(diagnostics: [Diagnostic(file: file, path: "$", line: 1, column: 1,
+                                                 message: "the specification is incomplete")])
+    }
+
+    /// Reads and parses the file at `path`. A file that cannot be read, or is not UTF-8,
+    /// is reported as a `SpecError` too.
+    public static func load(path: String) throws -> ModelSpec {
+        func failure(_ message: String) -> SpecError {
+            SpecError(diagnostics: [Diagnostic(file: path, path: "", line: 0, column: 0, message: message)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw failure("no such file")
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw failure("cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw failure("the file is not valid UTF-8")
+        }
+        return try parse(text, file: path)
+    }
+}

@@ -1,0 +1,60 @@
+// Small text utilities for messages and name rules.
+
+extension Unicode.Scalar {
+    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// `text` as a JSON string literal, for messages that name a key or value.
+func quoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16)
+            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default:
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}
+
+extension Double {
+    /// The value for a message, integral ones without a trailing ".0".
+    var shortDescription: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`: quoted items for a message, joined by
+/// `conjunction`.
+func listing(_ items: [String], _ conjunction: String) -> String {
+    let items = items.map(quoted)
+    guard let last = items.last else { return "" }
+    if items.count == 1 { return last }
+    return items.dropLast().joined(separator: ", ") + " \(conjunction) " + last
+}
+
+/// The number of single-character insertions, deletions and substitutions that turn
+/// `a` into `b`, used to suggest the key that was probably meant.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var row = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            row[j] = min(previous[j] + 1, row[j - 1] + 1,
+                         previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = row
+    }
+    return previous[b.count]
+}
