@@ -45,6 +45,8 @@ public struct Compiler {
                 fusion = stats
                 return fused
             }),
+            // Constants that fusion inlined everywhere are dead now.
+            ("dce", eliminateDeadCode),
             ("plan-memory", planMemory),
         ]
         for (name, pass) in passes {

@@ -60,7 +60,7 @@ struct Compile: ParsableCommand {
 
 /// "4096", "512MiB", "8GiB", "1.5GB" → bytes.
 func parseByteCount(_ text: String) throws -> Int {
-    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
                                      ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
     let unit = units.first { text.hasSuffix($0.0) } ?? ("", 1)
     guard let value = Double(text.dropLast(unit.0.count)), value > 0, value * unit.1 < 9e18 else {
