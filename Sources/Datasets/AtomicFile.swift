@@ -1,0 +1,68 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes files so that a crash or power loss leaves either the old file or the complete
+/// new one at the path, never a partial file: checkpoints and results are written this way.
+public enum AtomicFile {
+    /// Writes `data` to a fresh temporary file in the destination's directory (a rename is
+    /// only atomic within one file system), flushes it to disk, renames it over `path`, and
+    /// flushes the directory so the rename itself survives a crash.
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(suffix).tmp").path
+
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw systemError(path, "cannot create a temporary file") }
+        do {
+            try writeAll(data, to: fd, path: path)
+            guard fsync(fd) == 0 else { throw systemError(path, "cannot flush to disk") }
+            guard close(fd) == 0 else {
+                unlink(temporary)
+                throw systemError(path, "cannot close")
+            }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = systemError(path, "cannot replace the file")
+            unlink(temporary)
+            throw error
+        }
+        // Best effort: some file systems refuse fsync on a directory, and the data is
+        // already safe; only the rename's durability is at stake.
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    fileprivate static func systemError(_ path: String, _ what: String) -> DataError {
+        DataError(file: path, reason: "\(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Writes all of `data` to `fd`, resuming after partial writes and interruptions.
+private func writeAll(_ data: Data, to fd: Int32, path: String) throws {
+    try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+        guard let base = buffer.baseAddress else { return }
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, base + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFile.systemError(path, "cannot write")
+            }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+/// Comma-separated numeric tables: one row per line, an optional header line of names.
+///
+/// Fields may carry surrounding spaces; `nan`, `inf`, `-inf` and `infinity` are read in
+/// any letter case. An empty field is an error rather than a silent NaN. Lines may end in
+/// `\n` or `\r\n`; blank lines at the end of the file are ignored, elsewhere they are
+/// errors.
+public enum CSV {
+    /// Whether the first line holds column names.
+    public enum Header: Sendable {
+        /// A first line with any field that is not a number is a header.
+        case auto
+        case present
+        case absent
+    }
+
+    /// The numbers of a file and the column names of its header, if it has one.
+    public struct Table: Equatable, Sendable {
+        public var header: [String]?
+        public var matrix: Matrix
+
+        public init(header: [String]?, matrix: Matrix) {
+            self.header = header
+            self.matrix = matrix
+        }
+    }
+
+    public static func read(_ path: String, header: Header = .auto) throws -> Matrix {
+        try readTable(path, header: header).matrix
+    }
+
+    public static func readTable(_ path: String, header: Header = .auto) throws -> Table {
+        try parse(readFileData(path), file: path, header: header)
+    }
+
+    /// Parses CSV bytes; `file` names the source in errors.
+    public static func parse(_ data: Data, file: String, header: Header = .auto) throws -> Table {
+        let lines = splitLines([UInt8](data))
+        guard let first = lines.first else {
+            throw DataError(file: file, reason: "empty file")
+        }
+        let firstFields = splitFields(first.bytes)
+        let firstIsHeader: Bool
+        switch header {
+        case .present:
+            firstIsHeader = true
+        case .auto:
+            firstIsHeader = firstFields.contains { parseNumber($0) == nil }
+        case .absent:
+            firstIsHeader = false
+            if firstFields.allSatisfy({ parseNumber($0) == nil }) {
+                throw DataError(file: file, row: first.number,
+                                reason: "\(quoted(firstFields[0])) looks like a header, but the "
+                                    + "file was read as having none")
+            }
+        }
+
+        let names = firstIsHeader ? firstFields.map(headerName) : nil
+        let dataLines = firstIsHeader ? lines.dropFirst() : lines[...]
+        let columns = firstFields.count
+        var values: [Double] = []
+        values.reserveCapacity(dataLines.count * columns)
+        for line in dataLines {
+            let fields = splitFields(line.bytes)
+            guard fields.count == columns else {
+                throw DataError(file: file, row: line.number,
+                                reason: "\(fields.count) fields, expected \(columns) as in row "
+                                    + "\(first.number)")
+            }
+            for (index, field) in fields.enumerated() {
+                guard let value = parseNumber(field) else {
+                    let reason = field.isEmpty ? "empty field" : "\(quoted(field)) is not a number"
+                    throw DataError(file: file, row: line.number, column: index + 1,
+                                    reason: reason)
+                }
+                values.append(value)
+            }
+        }
+        return Table(header: names,
+                     matrix: Matrix(uncheckedRows: dataLines.count, columns: columns,
+                                    values: values))
+    }
+
+    /// CSV text for `matrix`: shortest round-trip decimals, `nan`/`inf`/`-inf` for
+    /// non-finite values, and a header line when names are given.
+    public static func encode(_ matrix: Matrix, header: [String]? = nil) throws -> Data {
+        var text = ""
+        if let header {
+            guard header.count == matrix.columns else {
+                throw DataError(file: "<csv>", reason: "\(header.count) header names for "
+                                    + "\(matrix.columns) columns")
+            }
+            for (index, name) in header.enumerated()
+            where name.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) {
+                throw DataError(file: "<csv>", column: index + 1,
+                                reason: "header name \(quoted(name)) holds a comma, quote or "
+                                    + "line break")
+            }
+            text += header.joined(separator: ",") + "\n"
+        }
+        for row in 0..<matrix.rows {
+            text += matrix.row(row).map { "\($0)" }.joined(separator: ",") + "\n"
+        }
+        return Data(text.utf8)
+    }
+
+    /// Writes `matrix` to `path` atomically (see `AtomicFile`).
+    public static func write(_ matrix: Matrix, to path: String, header: [String]? = nil) throws {
+        do {
+            try AtomicFile.write(encode(matrix, header: header), to: path)
+        } catch var error as DataError where error.file == "<csv>" {
+            error.file = path
+            throw error
+        }
+    }
+
+    // MARK: - Parsing pieces
+
+    private struct Line {
+        /// 1-based line number in the file.
+        var number: Int
+        var bytes: ArraySlice<UInt8>
+    }
+
+    /// The lines of the file with their numbers, minus a UTF-8 byte-order mark, line-end
+    /// `\r`s and trailing blank lines. A blank line before the end stays, and fails later
+    /// as a row with the wrong number of fields.
+    private static func splitLines(_ bytes: [UInt8]) -> [Line] {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        var lines: [Line] = []
+        var number = 1
+        var start = body.startIndex
+        for index in body.indices where body[index] == UInt8(ascii: "\n") {
+            lines.append(Line(number: number, bytes: trimCarriageReturn(body[start..<index])))
+            number += 1
+            start = index + 1
+        }
+        if start < body.endIndex {
+            lines.append(Line(number: number, bytes: trimCarriageReturn(body[start...])))
+        }
+        while let last = lines.last, trimSpaces(last.bytes).isEmpty {
+            lines.removeLast()
+        }
+        return lines
+    }
+
+    private static func trimCarriageReturn(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+    }
+
+    private static func trimSpaces(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = field.firstIndex(where: { !isSpace($0) }),
+              let last = field.lastIndex(where: { !isSpace($0) })
+        else { return field[field.startIndex..<field.startIndex] }
+        return field[first...last]
+    }
+
+    private static func splitFields(_ line: ArraySlice<UInt8>) -> [String] {
+        line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+            .map { String(decoding: trimSpaces($0), as: UTF8.self) }
+    }
+
+    /// A decimal number or a NaN/infinity literal; nil for anything else, including the
+    /// hexadecimal and `nan(...)` forms that `strtod` would also accept.
+    private static func parseNumber(_ field: String) -> Double? {
+        let lowered = field.lowercased()
+        switch lowered {
+        case "nan", "+nan", "-nan": return .nan
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: break
+        }
+        guard !lowered.isEmpty,
+              lowered.utf8.allSatisfy({ isDecimalByte($0) })
+        else { return nil }
+        return Double(field)
+    }
+
+    private static func isDecimalByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "e"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A header field without the double quotes a spreadsheet may put around it.
+    private static func headerName(_ field: String) -> String {
+        if field.count >= 2, field.hasPrefix("\""), field.hasSuffix("\"") {
+            return String(field.dropFirst().dropLast())
+        }
+        return field
+    }
+
+    private static func quoted(_ text: String) -> String {
+        let shown = text.count > 40 ? text.prefix(40) + "…" : Substring(text)
+        return "\"\(shown)\""
+    }
+}

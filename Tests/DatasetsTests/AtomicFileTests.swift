@@ -1,0 +1,33 @@
+import Datasets
+import Foundation
+import XCTest
+
+final class AtomicFileTests: XCTestCase {
+    func testWritesAndReplacesWithoutLeftovers() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/weights.bin"
+        try AtomicFile.write(Data("old".utf8), to: path)
+        XCTAssertEqual(FileManager.default.contents(atPath: path), Data("old".utf8))
+        try AtomicFile.write(Data("new contents".utf8), to: path)
+        XCTAssertEqual(FileManager.default.contents(atPath: path), Data("new contents".utf8))
+        try AtomicFile.write(Data(), to: path)
+        XCTAssertEqual(FileManager.default.contents(atPath: path), Data())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["weights.bin"])
+    }
+
+    func testFailureNamesTheFileAndKeepsTheOldOne() throws {
+        let directory = try temporaryDirectory()
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: directory + "/no/such/dir/f")) { error in
+            XCTAssert("\(error)".hasPrefix("\(directory)/no/such/dir/f: cannot create a temporary file: "),
+                      "\(error)")
+        }
+        // Renaming a file over a directory fails; the directory and its content survive
+        // and no temporary file is left behind.
+        let target = directory + "/occupied"
+        try FileManager.default.createDirectory(atPath: target + "/inner", withIntermediateDirectories: true)
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: target)) { error in
+            XCTAssert("\(error)".hasPrefix("\(target): cannot replace the file: "), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["occupied"])
+    }
+}

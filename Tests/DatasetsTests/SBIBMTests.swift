@@ -1,0 +1,54 @@
+import Datasets
+import Foundation
+import XCTest
+
+final class SBIBMTests: XCTestCase {
+    /// (task, dim θ, dim x) from shared/docs/tasks.md.
+    static let tasks: [(String, Int, Int)] = [
+        ("two_moons", 2, 2), ("gaussian_linear", 10, 10), ("gaussian_linear_uniform", 10, 10),
+        ("gaussian_mixture", 2, 2), ("slcp", 5, 8), ("slcp_distractors", 5, 100),
+        ("bernoulli_glm", 10, 10), ("bernoulli_glm_raw", 10, 100), ("sir", 2, 10),
+        ("lotka_volterra", 4, 20),
+    ]
+
+    func testEveryTaskHasItsFiles() throws {
+        for (task, parameters, data) in Self.tasks {
+            for number in 1...5 {
+                let x = try SBIBM.observation(task: task, number: number)
+                XCTAssertEqual([x.rows, x.columns], [1, data], task)
+                let theta = try SBIBM.trueParameters(task: task, number: number)
+                XCTAssertEqual([theta.rows, theta.columns], [1, parameters], task)
+            }
+        }
+        let samples = try SBIBM.referenceSamples(task: "two_moons", number: 1)
+        XCTAssertEqual([samples.rows, samples.columns], [10_000, 2])
+        XCTAssertEqual(try SBIBM.taskFile(task: "bernoulli_glm", name: "design_matrix.csv").rows, 100)
+    }
+
+    func testMissingFilesSayWhere() throws {
+        XCTAssertThrowsError(try SBIBM.observation(task: "two_moons", number: 11)) { error in
+            XCTAssert("\(error)".hasSuffix("two_moons/obs_11/observation.csv: no such file"), "\(error)")
+        }
+    }
+
+    func testCandidatesIncludeTheFolderBesideTheClone() {
+        let candidates = SBIBM.candidateDirectories(sourceFile: "/ci/clone/Sources/Datasets/SBIBM.swift")
+        XCTAssert(candidates.contains("/ci/clone/shared/data/sbibm"))
+        XCTAssert(candidates.contains("/ci/shared/data/sbibm"))
+        let current = FileManager.default.currentDirectoryPath
+        XCTAssertEqual(candidates.first, URL(fileURLWithPath: current)
+            .appendingPathComponent("shared/data/sbibm").standardizedFileURL.path)
+    }
+
+    func testEnvironmentOverride() throws {
+        let root = try SBIBM.dataDirectory()
+        setenv(SBIBM.environmentVariable, root, 1)
+        defer { unsetenv(SBIBM.environmentVariable) }
+        XCTAssertEqual(try SBIBM.dataDirectory(), root)
+        setenv(SBIBM.environmentVariable, "/nonexistent/sbibm", 1)
+        XCTAssertThrowsError(try SBIBM.observation(task: "slcp", number: 1)) { error in
+            XCTAssertEqual("\(error)",
+                           "/nonexistent/sbibm: SBIC_SBIBM_DATA names this folder, which does not exist")
+        }
+    }
+}
