@@ -26,8 +26,13 @@ public struct Compiler {
         var graph = try lower(spec)
         try graph.verify(after: "lower")
         options.afterEachPass?("lower", graph)
-        // Before anything large is planned: parameter storage alone may already be too much.
-        try checkMemory(graph, arenaBytes: 0)
+        // Before anything is planned: the weights with AdamW's two moments may already be too much.
+        let stateBytes = graph.parameterBytes.multipliedReportingOverflow(by: 3)
+        if stateBytes.overflow || stateBytes.partialValue > options.memoryLimit {
+            throw CompileError(message: "the weights and their optimizer state need "
+                + "\(formatBytes(stateBytes.overflow ? Int.max : stateBytes.partialValue)), more than the limit of "
+                + "\(formatBytes(options.memoryLimit)); use smaller widths, or raise --memory-limit")
+        }
 
         let t = spec.training
         let settings = AdamWSettings(
