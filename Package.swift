@@ -25,6 +25,9 @@ let package = Package(
         // Back ends.
         .target(name: "Interpreter", dependencies: ["IR", "CBLAS"]),
 
+        // Training and sampling.
+        .target(name: "Training", dependencies: ["IR", "Interpreter", "Random", "Datasets"]),
+
         // Data.
         .target(name: "Random"),
         .target(name: "Datasets"),
@@ -32,7 +35,7 @@ let package = Package(
 
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
-            "Spec", "IR", "Passes", "Interpreter", "Random", "Datasets", "Simulators",
+            "Spec", "IR", "Passes", "Interpreter", "Training", "Random", "Datasets", "Simulators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -40,6 +43,7 @@ let package = Package(
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Interpreter", "Datasets", "Random", "Simulators"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),

@@ -1,0 +1,153 @@
+import Datasets
+import Foundation
+import IR
+
+/// A trained model: the compiled graph, its weights, the data scalers and how training went.
+///
+/// On disk it is a directory. `model.json` is the commit record: it names the weights
+/// (`weights-<hash>.safetensors`) and the graph (`graph-<hash>.sbig`) by content hash and is
+/// written last, atomically. A run killed at any moment therefore leaves a `model.json` that
+/// names complete files: the previous model or the new one, never a mixture.
+public struct TrainedModel {
+    public static let formatVersion = 1
+
+    public var graph: Graph
+    public var weights: [String: [Float]]
+    public var thetaScaler: Scaler
+    public var yScaler: Scaler
+    public var summary: TrainingSummary
+    /// The spec the graph was compiled from, when training started from one.
+    public var spec: String?
+
+    public init(graph: Graph, weights: [String: [Float]], thetaScaler: Scaler, yScaler: Scaler,
+                summary: TrainingSummary, spec: String?) {
+        self.graph = graph; self.weights = weights; self.thetaScaler = thetaScaler; self.yScaler = yScaler
+        self.summary = summary; self.spec = spec
+    }
+
+    public func save(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let tensors = graph.parameters.filter { $0.kind == .weight }.map {
+            ($0.name, SafeTensors.Tensor(shape: $0.shape.dims, values: weights[$0.name]!))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let scalers = String(decoding: try encoder.encode(["theta": thetaScaler, "y": yScaler]), as: UTF8.self)
+        let weightsFile = try store(try SafeTensors.encode(tensors, metadata: ["sbic.format": "\(Self.formatVersion)", "sbic.scalers": scalers]),
+                                    kind: "weights", extension: "safetensors", in: directory)
+        let graphFile = try store(Data(graph.text.utf8), kind: "graph", extension: "sbig", in: directory)
+        let specFile = try spec.map { try store(Data($0.utf8), kind: "spec", extension: "json", in: directory) }
+        let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
+                            graph: graphFile, weights: weightsFile, spec: specFile,
+                            given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
+                            thetaScaler: thetaScaler, yScaler: yScaler, summary: summary)
+        try AtomicFile.write(try encoder.encode(record) + Data("\n".utf8), to: directory + "/model.json")
+        // Only now may the files of the previous model go.
+        let keep = Set([graphFile, weightsFile, specFile].compactMap { $0 })
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where !keep.contains(file) && ["graph-", "weights-", "spec-"].contains(where: file.hasPrefix) {
+            try? FileManager.default.removeItem(atPath: directory + "/" + file)
+        }
+    }
+
+    public static func load(from directory: String) throws -> TrainedModel {
+        let path = directory + "/model.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError(file: path, reason: FileManager.default.fileExists(atPath: directory)
+                            ? "no model.json: this directory holds no trained model" : "no such model directory")
+        }
+        struct Version: Decodable { var format: Int }
+        guard let version = try? JSONDecoder().decode(Version.self, from: data) else {
+            throw DataError(file: path, reason: "not an sbic model record")
+        }
+        guard version.format == formatVersion else {
+            throw DataError(file: path, reason: version.format > formatVersion
+                ? "written by a newer sbic (model format \(version.format)); this sbic reads format \(formatVersion)"
+                : "unknown model format \(version.format)")
+        }
+        let record: Record
+        do { record = try JSONDecoder().decode(Record.self, from: data) } catch {
+            throw DataError(file: path, reason: "malformed model record: \(error)")
+        }
+        let graphPath = directory + "/" + record.graph
+        guard let graphText = try? String(contentsOfFile: graphPath, encoding: .utf8) else {
+            throw DataError(file: graphPath, reason: "missing or unreadable")
+        }
+        let graph = try Graph.parse(graphText, file: graphPath)
+        let weightsPath = directory + "/" + record.weights
+        guard let weightData = FileManager.default.contents(atPath: weightsPath) else {
+            throw DataError(file: weightsPath, reason: "missing or unreadable")
+        }
+        let tensors = try SafeTensors.decode(weightData, file: weightsPath).tensors
+        var weights: [String: [Float]] = [:]
+        for p in graph.parameters where p.kind == .weight {
+            guard let t = tensors[p.name], t.shape == p.shape.dims else {
+                throw DataError(file: weightsPath, field: p.name, reason: "expected a tensor of shape \(p.shape.dims)")
+            }
+            weights[p.name] = t.values
+        }
+        let spec = record.spec.flatMap { try? String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }
+        return TrainedModel(graph: graph, weights: weights, thetaScaler: record.thetaScaler, yScaler: record.yScaler,
+                            summary: record.summary, spec: spec)
+    }
+
+    /// Writes `data` under a name derived from its content, unless that file is already there.
+    private func store(_ data: Data, kind: String, extension ext: String, in directory: String) throws -> String {
+        let name = "\(kind)-\(String(fnv1a(data), radix: 16)).\(ext)"
+        let path = directory + "/" + name
+        if FileManager.default.contents(atPath: path) != data { try AtomicFile.write(data, to: path) }
+        return name
+    }
+
+    private struct Record: Codable {
+        var format: Int
+        var name: String
+        var task: String?
+        var graph: String
+        var weights: String
+        var spec: String?
+        var given: String
+        var target: String
+        var thetaScaler: Scaler
+        var yScaler: Scaler
+        var summary: TrainingSummary
+
+        enum CodingKeys: String, CodingKey {
+            case format, name, task, graph, weights, spec, given, target, summary
+            case thetaScaler = "theta_scaler", yScaler = "y_scaler"
+        }
+    }
+}
+
+/// How a training run went, as recorded in model.json.
+public struct TrainingSummary: Codable, Equatable, Sendable {
+    public var epochs: Int
+    public var bestEpoch: Int
+    public var bestValidationLoss: Double
+    public var wallSeconds: Double
+    public var microsecondsPerStep: Double
+    public var simulations: Int
+    public var simulationsDropped: Int
+    public var seed: UInt64
+    public var backend: String
+    /// "early stopping", "max epochs", "interrupted" or "non-finite loss".
+    public var stopped: String
+
+    public init(epochs: Int, bestEpoch: Int, bestValidationLoss: Double, wallSeconds: Double, microsecondsPerStep: Double,
+                simulations: Int, simulationsDropped: Int, seed: UInt64, backend: String, stopped: String) {
+        self.epochs = epochs; self.bestEpoch = bestEpoch; self.bestValidationLoss = bestValidationLoss
+        self.wallSeconds = wallSeconds; self.microsecondsPerStep = microsecondsPerStep; self.simulations = simulations
+        self.simulationsDropped = simulationsDropped; self.seed = seed; self.backend = backend; self.stopped = stopped
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, seed, backend, stopped, simulations
+        case bestEpoch = "best_epoch", bestValidationLoss = "best_validation_loss", wallSeconds = "wall_seconds"
+        case microsecondsPerStep = "us_per_step", simulationsDropped = "simulations_dropped"
+    }
+}
+
+/// FNV-1a, 64 bits: a file name that changes with the content (not a security hash).
+func fnv1a(_ data: Data) -> UInt64 {
+    data.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+}

@@ -1,0 +1,74 @@
+import Datasets
+import Foundation
+
+/// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
+/// header length, a JSON header naming each tensor's dtype, shape and byte range, then the data.
+/// Readable from Python with `safetensors.numpy.load_file` or by hand with numpy.
+public enum SafeTensors {
+    public struct Tensor: Equatable {
+        public var shape: [Int]
+        public var values: [Float]
+        public init(shape: [Int], values: [Float]) { self.shape = shape; self.values = values }
+    }
+
+    /// Float32 tensors in the given order, plus string metadata.
+    public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String]) throws -> Data {
+        var header: [String: Any] = ["__metadata__": metadata]
+        var offset = 0
+        for (name, t) in tensors {
+            let bytes = t.values.count * 4
+            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        // Pad the header with spaces so that the data starts 8-byte aligned.
+        while (json.count + 8) % 8 != 0 { json.append(UInt8(ascii: " ")) }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        for (_, t) in tensors {
+            t.values.withUnsafeBufferPointer { buffer in
+                for v in buffer { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            }
+        }
+        return data
+    }
+
+    /// Every tensor and the metadata; any inconsistency is an error naming the file.
+    public static func decode(_ data: Data, file: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        func fail(_ reason: String) -> DataError { DataError(file: file, reason: reason) }
+        guard data.count >= 8 else { throw fail("too short for a safetensors file") }
+        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(data.count - 8) else { throw fail("the header says \(length) bytes, the file is shorter") }
+        let body = data.dropFirst(8 + Int(length))
+        guard let header = try? JSONSerialization.jsonObject(with: data.dropFirst(8).prefix(Int(length))) as? [String: Any] else {
+            throw fail("the header is not a JSON object")
+        }
+        var tensors: [String: Tensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, entry) in header {
+            if name == "__metadata__" {
+                guard let m = entry as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
+                metadata = m
+                continue
+            }
+            guard let e = entry as? [String: Any], e["dtype"] as? String == "F32",
+                  let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw fail("tensor \(name): expected dtype F32, a shape and two data offsets")
+            }
+            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? -1 : $0 * $1 }
+            guard shape.allSatisfy({ $0 >= 0 }), count >= 0, offsets[0] >= 0, offsets[1] <= body.count,
+                  offsets[1] - offsets[0] == count * 4 else {
+                throw fail("tensor \(name): shape \(shape) does not match bytes \(offsets) of \(body.count)")
+            }
+            let start = body.startIndex + offsets[0]
+            let values = (0..<count).map { i -> Float in
+                let p = start + 4 * i
+                let bits = UInt32(body[p]) | UInt32(body[p + 1]) << 8 | UInt32(body[p + 2]) << 16 | UInt32(body[p + 3]) << 24
+                return Float(bitPattern: bits)
+            }
+            tensors[name] = Tensor(shape: shape, values: values)
+        }
+        return (tensors, metadata)
+    }
+}

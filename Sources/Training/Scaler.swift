@@ -1,0 +1,63 @@
+import Datasets
+import Foundation
+
+/// Per-column affine scaling, fitted on the training split: x' = (x − shift) / scale.
+public struct Scaler: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case standard   // mean and standard deviation
+        case robust     // median and interquartile range: heavy tails do not dominate
+        case none
+    }
+    public var kind: Kind
+    public var shift: [Double]
+    public var scale: [Double]
+
+    public init(kind: Kind, shift: [Double], scale: [Double]) {
+        self.kind = kind; self.shift = shift; self.scale = scale
+    }
+
+    /// Fits every column; a constant column gets scale 1 so that it maps to 0 instead of NaN.
+    public init(fitting m: Matrix, kind: Kind) {
+        self.kind = kind
+        shift = []; scale = []
+        for c in 0..<m.columns {
+            let column = m.column(c)
+            let (s, k): (Double, Double)
+            switch kind {
+            case .none:
+                (s, k) = (0, 1)
+            case .standard:
+                let mean = column.reduce(0, +) / Double(max(column.count, 1))
+                let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(column.count - 1, 1))
+                (s, k) = (mean, variance.squareRoot())
+            case .robust:
+                let sorted = column.sorted()
+                (s, k) = (quantile(sorted, 0.5), quantile(sorted, 0.75) - quantile(sorted, 0.25))
+            }
+            shift.append(s)
+            scale.append(k > 0 && k.isFinite ? k : 1)
+        }
+    }
+
+    /// Scaled float32 rows.
+    public func apply(_ m: Matrix) -> [Float] {
+        var out = [Float](repeating: 0, count: m.values.count)
+        for r in 0..<m.rows {
+            for c in 0..<m.columns { out[r * m.columns + c] = Float((m[r, c] - shift[c]) / scale[c]) }
+        }
+        return out
+    }
+
+    /// Back to the original units.
+    public func invert(_ values: UnsafeBufferPointer<Float>, columns: Int) -> [Double] {
+        values.indices.map { Double(values[$0]) * scale[$0 % columns] + shift[$0 % columns] }
+    }
+}
+
+/// Linear interpolation between order statistics (numpy's default).
+private func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let position = q * Double(sorted.count - 1)
+    let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
+    return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
+}

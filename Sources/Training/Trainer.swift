@@ -1,0 +1,188 @@
+import Foundation
+import Interpreter
+import IR
+import Random
+
+/// Compiles one program of a graph for a back end.
+public typealias BackendCompiler = (Program, ParameterStore<Float>) throws -> Executable
+
+/// One epoch, as logged and shown.
+public struct EpochRecord: Codable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var validationLoss: Double
+    public var bestEpoch: Int
+    public var bestValidationLoss: Double
+    public var elapsedSeconds: Double
+    public var stepsPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, trainLoss = "train_loss", validationLoss = "validation_loss", bestEpoch = "best_epoch",
+             bestValidationLoss = "best_validation_loss", elapsedSeconds = "elapsed_seconds", stepsPerSecond = "steps_per_second"
+    }
+}
+
+public struct TrainingOptions {
+    public var maxEpochs: Int
+    public var patience: Int
+    public var learningRate: Double
+    public var seed: UInt64
+    /// Called after every epoch.
+    public var onEpoch: (EpochRecord) -> Void = { _ in }
+    /// Called with the best weights so far when they improve (at most every `checkpointInterval` s).
+    public var onCheckpoint: ([String: [Float]], EpochRecord) throws -> Void = { _, _ in }
+    public var checkpointInterval: Double = 10
+    /// Polled between steps: true stops training, keeping the best weights (Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+
+    public init(maxEpochs: Int, patience: Int, learningRate: Double, seed: UInt64) {
+        self.maxEpochs = maxEpochs; self.patience = patience; self.learningRate = learningRate; self.seed = seed
+    }
+}
+
+public struct TrainingResult {
+    /// The weights of the best validation epoch.
+    public var weights: [String: [Float]]
+    public var epochs: Int
+    public var best: EpochRecord
+    public var stopped: String
+    public var microsecondsPerStep: Double
+    public var wallSeconds: Double
+}
+
+/// The paper's training protocol over a compiled graph: Kaiming-normal initialization, shuffled
+/// mini-batches (the last partial batch of an epoch is left out, as the graph's batch is fixed),
+/// AdamW inside `train_step`, the validation loss after every epoch with the same noise each
+/// epoch (so epochs compare fairly), early stopping after `patience` epochs without
+/// improvement, and the best weights restored.
+public final class Trainer {
+    public let graph: Graph
+    public let parameters: ParameterStore<Float>
+    private let step: Executable
+    private let validation: Executable
+    private let batch: Int
+    private let target: String, given: String
+    private let noiseInputs: [String]
+
+    public init(graph: Graph, backend: BackendCompiler) throws {
+        guard let train = graph.program("train_step"), let loss = graph.program("loss"),
+              let target = graph.metadata["target"], let given = graph.metadata["given"],
+              let shape = train.inputs.first(where: { $0.name == target })?.shape else {
+            throw TrainingError("\(graph.name) is not a trainable graph: it needs train_step and loss programs and its data variables")
+        }
+        self.graph = graph
+        self.target = target
+        self.given = given
+        batch = shape.dims[0]
+        noiseInputs = train.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
+        parameters = ParameterStore<Float>(graph)
+        step = try backend(train, parameters)
+        validation = try backend(loss, parameters)
+    }
+
+    public var weightNames: [String] { graph.parameters.filter { $0.kind == .weight }.map(\.name) }
+
+    public func train(_ data: TrainingData, _ options: TrainingOptions) throws -> TrainingResult {
+        var initRNG = RandomStream(seed: options.seed, stream: "init")
+        parameters.initialize { initRNG.normal() }
+        var shuffle = RandomStream(seed: options.seed, stream: "shuffle")
+        var noise = RandomStream(seed: options.seed, stream: "noise")
+        let (thetaIn, yIn) = (step.input(target), step.input(given))
+        let noiseIn = noiseInputs.map(step.input)
+        step.input("adamw.learning_rate")[0] = Float(options.learningRate)
+
+        let start = Date()
+        var stepSeconds = 0.0, steps = 0
+        var order = Array(0..<data.trainCount)
+        var best: EpochRecord?
+        var bestWeights: [String: [Float]] = [:]
+        var lastCheckpoint = Date.distantPast
+        var stopped = "max epochs"
+        var epoch = 0
+        epochs: while epoch < options.maxEpochs {
+            epoch += 1
+            order.shuffle(using: &shuffle)
+            var lossSum = 0.0
+            let epochStart = Date()
+            for s in 0..<data.trainCount / batch {
+                if options.shouldStop() { stopped = "interrupted"; break epochs }
+                for (i, row) in order[s * batch..<(s + 1) * batch].enumerated() {
+                    copyRow(data.trainTheta, row, data.thetaColumns, into: thetaIn, at: i)
+                    copyRow(data.trainY, row, data.yColumns, into: yIn, at: i)
+                }
+                for n in noiseIn { noise.fillNormal(n) }
+                step.run()
+                let loss = Double(step.output("loss")[0])
+                guard loss.isFinite else { stopped = "non-finite loss"; break epochs }
+                lossSum += loss
+                steps += 1
+            }
+            stepSeconds += Date().timeIntervalSince(epochStart)
+            let validationLoss = validate(data, seed: options.seed)
+            guard validationLoss.isFinite else { stopped = "non-finite loss"; break }
+            let improved = best.map { validationLoss < $0.bestValidationLoss } ?? true
+            var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(data.trainCount / batch, 1)),
+                                     validationLoss: validationLoss, bestEpoch: improved ? epoch : best!.bestEpoch,
+                                     bestValidationLoss: improved ? validationLoss : best!.bestValidationLoss,
+                                     elapsedSeconds: Date().timeIntervalSince(start),
+                                     stepsPerSecond: Double(steps) / max(stepSeconds, 1e-9))
+            if improved {
+                bestWeights = snapshot()
+                best = record
+                if Date().timeIntervalSince(lastCheckpoint) >= options.checkpointInterval {
+                    try options.onCheckpoint(bestWeights, record)
+                    lastCheckpoint = Date()
+                }
+            }
+            record.bestEpoch = best!.bestEpoch
+            options.onEpoch(record)
+            if epoch - best!.bestEpoch >= options.patience { stopped = "early stopping"; break }
+        }
+        guard let best else {
+            throw TrainingError(stopped == "interrupted" ? "interrupted before the first epoch ended: no model to keep"
+                                : "the loss was not finite in the first epoch: no model to keep (try a smaller learning rate)")
+        }
+        restore(bestWeights)
+        return TrainingResult(weights: bestWeights, epochs: epoch, best: best, stopped: stopped,
+                              microsecondsPerStep: stepSeconds / Double(max(steps, 1)) * 1e6,
+                              wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Mean validation loss; the last partial batch is padded and its padding ignored.
+    private func validate(_ data: TrainingData, seed: UInt64) -> Double {
+        var noise = RandomStream(seed: seed, stream: "validation")
+        let (thetaIn, yIn) = (validation.input(target), validation.input(given))
+        let noiseIn = noiseInputs.map(validation.input)
+        var sum = 0.0
+        var first = 0
+        while first < data.validationCount {
+            let count = min(batch, data.validationCount - first)
+            for i in 0..<batch {
+                let row = first + min(i, count - 1)
+                copyRow(data.validationTheta, row, data.thetaColumns, into: thetaIn, at: i)
+                copyRow(data.validationY, row, data.yColumns, into: yIn, at: i)
+            }
+            for n in noiseIn { noise.fillNormal(n) }
+            validation.run()
+            let losses = validation.output("example_loss")
+            for i in 0..<count { sum += Double(losses[i]) }
+            first += count
+        }
+        return sum / Double(data.validationCount)
+    }
+
+    public func snapshot() -> [String: [Float]] {
+        Dictionary(uniqueKeysWithValues: weightNames.map { ($0, parameters[$0]) })
+    }
+
+    public func restore(_ weights: [String: [Float]]) {
+        for (name, values) in weights { parameters[name] = values }
+    }
+}
+
+@inline(__always)
+private func copyRow(_ source: [Float], _ row: Int, _ columns: Int, into destination: UnsafeMutableBufferPointer<Float>, at slot: Int) {
+    source.withUnsafeBufferPointer { s in
+        (destination.baseAddress! + slot * columns).update(from: s.baseAddress! + row * columns, count: columns)
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Training
+
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw posterior samples from a trained model.",
+        discussion: """
+            Observations come from a file (--observation: .csv or .npy, one observation a row) or from \
+            sbibm's reference data (--task, --obs). With several observations, each gets its own file: \
+            samples.csv becomes samples_1.csv, samples_2.csv, … (numbered by --obs, or by row).
+            """)
+
+    @Argument(help: "A model directory written by `sbic train`.")
+    var model: String
+
+    @Option(help: "Observation file (.csv or .npy), one observation a row.")
+    var observation: String?
+
+    @Option(help: "sbibm task whose reference observations to use (default: the model's task).")
+    var task: String?
+
+    @Option(help: "sbibm observation numbers, e.g. 1 or 1,3 or 1-5.", transform: parseNumbers)
+    var obs: [Int]?
+
+    @Option(name: .short, help: "Samples per observation.")
+    var n = 10_000
+
+    @Option(name: .shortAndLong, help: "Output file: .csv or .npy.")
+    var out = "samples.csv"
+
+    @Option(help: "Seed for the sampling noise.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var backend = BackendChoice.interpreter
+
+    func validate() throws {
+        guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
+        guard n > 0 else { throw ValidationError("-n must be positive") }
+    }
+
+    func run() throws {
+        do {
+            let trained = try TrainedModel.load(from: model)
+            let observations: Matrix, labels: [Int]
+            if let observation {
+                observations = try readMatrix(observation)
+                labels = Array(1...max(observations.rows, 1))
+            } else {
+                guard let name = task ?? trained.graph.metadata["task"] else { throw ValidationError("the model names no task: give --task") }
+                let rows = try obs!.map { try SBIBM.observation(task: name, number: $0).rowArray(0) }
+                observations = try Matrix(rowArrays: rows)
+                labels = obs!
+            }
+            guard observations.rows > 0 else { throw DataError(file: observation ?? "", reason: "holds no observation") }
+            let start = Date()
+            let sampler = try PosteriorSampler(trained, backend: backend.compiler)
+            let samples = try sampler.sample(observations, count: n, seed: seed)
+            let seconds = Date().timeIntervalSince(start)
+            let header = parameterNames(task: trained.graph.metadata["task"], count: sampler.parameterDimension)
+            let url = URL(fileURLWithPath: out)
+            for (label, matrix) in zip(labels, samples) {
+                let path = samples.count == 1 ? out
+                    : url.deletingPathExtension().path + "_\(label)." + url.pathExtension
+                try writeMatrix(matrix, to: path, header: header)
+                print("wrote \(n) samples to \(path)")
+            }
+            print(String(format: "%.1f ms for %d samples", seconds * 1000, n * samples.count))
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            printError(error, context: "sample")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// "3", "1,3", "1-5" → observation numbers.
+func parseNumbers(_ text: String) throws -> [Int] {
+    try text.split(separator: ",").flatMap { part -> [Int] in
+        let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        switch bounds.count {
+        case 1: if let a = bounds[0], a > 0 { return [a] }
+        case 2: if let a = bounds[0], let b = bounds[1], a > 0, a <= b { return Array(a...b) }
+        default: break
+        }
+        throw ValidationError("\"\(text)\" is not a list of observation numbers such as 1,3 or 1-5")
+    }
+}

@@ -1,0 +1,132 @@
+import Datasets
+import Foundation
+import IR
+import Passes
+import Spec
+import Training
+import XCTest
+
+final class ModelFileTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func model(seed: Float) throws -> TrainedModel {
+        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
+        let (graph, _) = try Compiler().compile(spec)
+        var weights: [String: [Float]] = [:]
+        for p in graph.parameters where p.kind == .weight {
+            weights[p.name] = (0..<p.shape.count).map { seed + Float($0) * 1e-3 }
+        }
+        let summary = TrainingSummary(epochs: 3, bestEpoch: 2, bestValidationLoss: 1.5, wallSeconds: 1, microsecondsPerStep: 100,
+                                      simulations: 100, simulationsDropped: 2, seed: 1, backend: "interpreter", stopped: "max epochs")
+        return TrainedModel(graph: graph, weights: weights,
+                            thetaScaler: Scaler(kind: .standard, shift: [0.1, -0.2], scale: [0.5, 0.6]),
+                            yScaler: Scaler(kind: .standard, shift: [0, 0], scale: [1, 2]), summary: summary, spec: "{}")
+    }
+
+    func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-model-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func testSaveAndLoadRoundTrip() throws {
+        let dir = try temporaryDirectory()
+        let m = try model(seed: 0.5)
+        try m.save(to: dir)
+        let loaded = try TrainedModel.load(from: dir)
+        XCTAssertEqual(loaded.graph, m.graph)
+        XCTAssertEqual(loaded.weights, m.weights)
+        XCTAssertEqual(loaded.thetaScaler, m.thetaScaler)
+        XCTAssertEqual(loaded.summary, m.summary)
+        XCTAssertEqual(loaded.spec, "{}")
+    }
+
+    /// The weights file is read here with JSONSerialization and raw bytes only, as any other
+    /// safetensors reader would, not with sbic's reader.
+    func testWeightsAreStandardSafetensors() throws {
+        let dir = try temporaryDirectory()
+        let m = try model(seed: 0.25)
+        try m.save(to: dir)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + (record["weights"] as! String))))
+        let headerLength = (0..<8).reduce(0) { $0 | Int(bytes[$1]) << (8 * $1) }
+        let header = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as! [String: Any]
+        let data = Array(bytes[(8 + headerLength)...])
+        XCTAssertEqual((8 + headerLength) % 8, 0, "data are 8-byte aligned")
+        let weights = m.graph.parameters.filter { $0.kind == .weight }
+        XCTAssertEqual(header.count, weights.count + 1)
+        for p in weights {
+            let entry = header[p.name] as! [String: Any]
+            XCTAssertEqual(entry["dtype"] as? String, "F32")
+            XCTAssertEqual(entry["shape"] as? [Int], p.shape.dims)
+            let offsets = entry["data_offsets"] as! [Int]
+            let values = stride(from: offsets[0], to: offsets[1], by: 4).map { i in
+                Float(bitPattern: UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3]) << 24)
+            }
+            XCTAssertEqual(values, m.weights[p.name])
+        }
+        let metadata = header["__metadata__"] as! [String: String]
+        XCTAssertEqual(metadata["sbic.format"], "1")
+        XCTAssertNotNil(metadata["sbic.scalers"])
+    }
+
+    /// A write that dies before model.json is replaced leaves the previous model intact,
+    /// and a completed one replaces it whole, removing the old files.
+    func testReplacementIsAllOrNothing() throws {
+        let dir = try temporaryDirectory()
+        let old = try model(seed: 1), new = try model(seed: 2)
+        try old.save(to: dir)
+        // A crash after the new weights were written, before the commit record.
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/weights-deadbeef.safetensors"))
+        XCTAssertEqual(try TrainedModel.load(from: dir).weights, old.weights)
+        try new.save(to: dir)
+        XCTAssertEqual(try TrainedModel.load(from: dir).weights, new.weights)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("weights-") }
+        XCTAssertEqual(files.count, 1, "the old weights go once the new model is committed: \(files)")
+    }
+
+    func testNewerFormatIsRefusedClearly() throws {
+        let dir = try temporaryDirectory()
+        try model(seed: 0).save(to: dir)
+        let path = dir + "/model.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 7")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TrainedModel.load(from: dir)) { error in
+            XCTAssertTrue("\(error)".contains("written by a newer sbic (model format 7)"), "\(error)")
+        }
+        XCTAssertThrowsError(try TrainedModel.load(from: dir + "/nothing")) { error in
+            XCTAssertTrue("\(error)".contains("no such model directory"), "\(error)")
+        }
+    }
+
+    func testScalers() throws {
+        let m = try Matrix(rowArrays: [[1, 10], [2, 10], [3, 10], [4, 10], [100, 10]])
+        let standard = Scaler(fitting: m, kind: .standard)
+        XCTAssertEqual(standard.shift[0], 22, accuracy: 1e-12)
+        XCTAssertEqual(standard.scale[0], (Double([21, 20, 19, 18, 78].map { $0 * $0 }.reduce(0, +)) / 4).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(standard.scale[1], 1, "a constant column keeps scale 1")
+        let robust = Scaler(fitting: m, kind: .robust)
+        XCTAssertEqual(robust.shift[0], 3)
+        XCTAssertEqual(robust.scale[0], 2, "interquartile range 4 − 2, unmoved by the outlier")
+        let scaled = standard.apply(m)
+        let back = scaled.withUnsafeBufferPointer { standard.invert($0, columns: 2) }
+        for (a, b) in zip(back, m.values) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b))) }
+    }
+
+    func testDataPreparationDropsNonFiniteRowsAndSplits() throws {
+        var theta = Matrix(rows: 100, columns: 1), y = Matrix(rows: 100, columns: 2)
+        for r in 0..<100 { theta.values[r] = Double(r); y.values[2 * r] = Double(r); y.values[2 * r + 1] = 1 }
+        y.values[7] = .nan
+        y.values[40] = .infinity
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 8, seed: 3)
+        XCTAssertEqual(data.dropped, 2)
+        XCTAssertEqual(data.validationCount, 10)
+        XCTAssertEqual(data.trainCount, 88)
+        let again = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 8, seed: 3)
+        XCTAssertEqual(data.validationTheta, again.validationTheta, "the split depends on the seed alone")
+        XCTAssertThrowsError(try TrainingData(theta: theta, y: Matrix(rows: 99, columns: 2), validationFraction: 0.1,
+                                              scaling: .standard, minimumTrainingRows: 8, seed: 3)) { error in
+            XCTAssertTrue("\(error)".contains("θ has 100 rows but y has 99"), "\(error)")
+        }
+    }
+}
