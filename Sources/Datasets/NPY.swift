@@ -26,9 +26,10 @@ public enum NPY {
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: header.dtype.size)
         let available = bytes.count - header.dataOffset
         guard !overflow, byteCount <= available else {
+            let needed = overflow ? "too many" : "\(byteCount)"
             throw DataError(file: file, reason: "truncated: shape \(header.shapeText) of "
-                                + "\(header.dtype.descr) needs \(overflow ? "too many" : "\(byteCount)") "
-                                + "bytes of data, the file has \(available)")
+                                + "\(header.dtype.descr) needs \(needed) bytes of data, the file "
+                                + "has \(available)")
         }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in

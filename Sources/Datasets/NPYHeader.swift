@@ -36,7 +36,8 @@ struct NPYHeader {
         }
         guard bytes.count >= headerStart + headerLength else {
             throw DataError(file: file, reason: "truncated: the header says \(headerLength) "
-                                + "bytes, the file has \(bytes.count - headerStart) after the preamble")
+                                + "bytes, the file has \(bytes.count - headerStart) after the "
+                                + "preamble")
         }
         dataOffset = headerStart + headerLength
         // Versions 1 and 2 use latin-1, version 3 UTF-8; the keys and values we accept are
@@ -51,8 +52,8 @@ struct NPYHeader {
                             ? "missing from the header" : "unsupported dtype (structured array)")
         }
         guard let dtype = NPYElement(descr: descr) else {
-            throw DataError(file: file, field: "descr",
-                            reason: "unsupported dtype '\(descr)' (supported: f4, f8, i4, i8, u1, b1)")
+            throw DataError(file: file, field: "descr", reason: "unsupported dtype '\(descr)' "
+                                + "(supported: f4, f8, i4, i8, u1, b1)")
         }
         self.dtype = dtype
         guard case .bool(let fortranOrder)? = dictionary["fortran_order"] else {

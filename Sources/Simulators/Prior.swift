@@ -1,0 +1,122 @@
+import Foundation
+import Random
+
+/// A prior over θ: independent uniforms, a multivariate Gaussian, or independent
+/// log-normals — the three families of the sbibm tasks and the Hodgkin–Huxley task.
+public struct Prior: Sendable {
+    public enum Family: Sendable, Equatable {
+        /// θᵢ ~ U(lowerᵢ, upperᵢ) independently.
+        case uniform(lower: [Double], upper: [Double])
+        /// θ ~ N(mean, covariance); `covariance` is dimension × dimension, row-major.
+        case gaussian(mean: [Double], covariance: [Double])
+        /// log θᵢ ~ N(μᵢ, σᵢ²) independently (σ is a standard deviation).
+        case logNormal(mu: [Double], sigma: [Double])
+    }
+
+    public let family: Family
+    public let dimension: Int
+    /// Lower Cholesky factor of a Gaussian's covariance, row-major.
+    private let choleskyFactor: [Double]
+    /// log p at the mean of a Gaussian: −½·(d·log 2π + log det Σ).
+    private let gaussianLogNormalizer: Double
+
+    /// Independent uniforms; nil unless the bounds have equal lengths and are finite with
+    /// lower < upper.
+    public static func uniform(lower: [Double], upper: [Double]) -> Prior? {
+        guard lower.count == upper.count,
+              zip(lower, upper).allSatisfy({ $0.isFinite && $1.isFinite && $0 < $1 })
+        else { return nil }
+        return Prior(family: .uniform(lower: lower, upper: upper), dimension: lower.count)
+    }
+
+    /// Independent log-normals; nil unless μ and σ have equal lengths, μ is finite and σ
+    /// positive and finite.
+    public static func logNormal(mu: [Double], sigma: [Double]) -> Prior? {
+        guard mu.count == sigma.count,
+              zip(mu, sigma).allSatisfy({ $0.isFinite && $1.isFinite && $1 > 0 })
+        else { return nil }
+        return Prior(family: .logNormal(mu: mu, sigma: sigma), dimension: mu.count)
+    }
+
+    /// A Gaussian prior; nil when the mean is not finite or the covariance (of which the
+    /// lower triangle is read) is not positive definite.
+    public static func gaussian(mean: [Double], covariance: [Double]) -> Prior? {
+        let d = mean.count
+        guard mean.allSatisfy(\.isFinite), covariance.count == d * d,
+              let factor = cholesky(covariance, dimension: d)
+        else { return nil }
+        let logDeterminant = (0..<d).reduce(0.0) { $0 + 2 * log(factor[$1 * d + $1]) }
+        let logNormalizer = -0.5 * (Double(d) * log(2 * Double.pi) + logDeterminant)
+        return Prior(family: .gaussian(mean: mean, covariance: covariance), dimension: d,
+                     choleskyFactor: factor, gaussianLogNormalizer: logNormalizer)
+    }
+
+    /// A task's prior, built from constants that the tests check; an invalid one is a
+    /// defect in sbic, not in anyone's input.
+    static func constant(_ prior: Prior?) -> Prior {
+        guard let prior else { preconditionFailure("a task's prior constants are invalid") }
+        return prior
+    }
+
+    private init(family: Family, dimension: Int, choleskyFactor: [Double] = [],
+                 gaussianLogNormalizer: Double = 0) {
+        self.family = family
+        self.dimension = dimension
+        self.choleskyFactor = choleskyFactor
+        self.gaussianLogNormalizer = gaussianLogNormalizer
+    }
+
+    public func sample(_ rng: inout RandomStream) -> [Double] {
+        switch family {
+        case .uniform(let lower, let upper):
+            return (0..<dimension).map { rng.uniform(lower[$0], upper[$0]) }
+        case .gaussian(let mean, _):
+            let z = (0..<dimension).map { _ in rng.normal() }
+            return zip(mean, lowerTriangularProduct(choleskyFactor, z)).map { $0 + $1 }
+        case .logNormal(let mu, let sigma):
+            return (0..<dimension).map { exp(rng.normal(mean: mu[$0], std: sigma[$0])) }
+        }
+    }
+
+    /// log p(θ); −∞ outside the support or for a θ of the wrong length.
+    public func logDensity(_ theta: [Double]) -> Double {
+        guard theta.count == dimension else { return -.infinity }
+        switch family {
+        case .uniform(let lower, let upper):
+            var sum = 0.0
+            for i in 0..<dimension {
+                guard theta[i] >= lower[i], theta[i] <= upper[i] else { return -.infinity }
+                sum -= log(upper[i] - lower[i])
+            }
+            return sum
+        case .gaussian(let mean, _):
+            let whitened = lowerTriangularSolve(choleskyFactor, zip(theta, mean).map { $0 - $1 })
+            return gaussianLogNormalizer - 0.5 * whitened.reduce(0) { $0 + $1 * $1 }
+        case .logNormal(let mu, let sigma):
+            var sum = 0.0
+            for i in 0..<dimension {
+                guard theta[i] > 0 else { return -.infinity }
+                let z = (log(theta[i]) - mu[i]) / sigma[i]
+                sum += -0.5 * z * z - log(sigma[i] * theta[i]) - 0.5 * log(2 * Double.pi)
+            }
+            return sum
+        }
+    }
+
+    /// The support's lower corner (−∞ for a Gaussian, 0 for log-normals).
+    public var lowerBounds: [Double] {
+        switch family {
+        case .uniform(let lower, _): return lower
+        case .gaussian: return [Double](repeating: -.infinity, count: dimension)
+        case .logNormal: return [Double](repeating: 0, count: dimension)
+        }
+    }
+
+    /// The support's upper corner (+∞ unless uniform).
+    public var upperBounds: [Double] {
+        switch family {
+        case .uniform(_, let upper): return upper
+        case .gaussian, .logNormal: return [Double](repeating: .infinity, count: dimension)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Random
+import Simulators
+import XCTest
+
+final class PriorTests: XCTestCase {
+    func testUniform() throws {
+        let prior = try XCTUnwrap(Prior.uniform(lower: [-1, 0], upper: [1, 4]))
+        XCTAssertEqual(prior.logDensity([0, 1]), -log(8), accuracy: 1e-15)
+        XCTAssertEqual(prior.logDensity([0, 4.5]), -.infinity)
+        XCTAssertEqual(prior.logDensity([0]), -.infinity)
+        XCTAssertEqual(prior.lowerBounds, [-1, 0])
+        XCTAssertEqual(prior.upperBounds, [1, 4])
+        XCTAssertNil(Prior.uniform(lower: [1], upper: [1]))
+        XCTAssertNil(Prior.uniform(lower: [0, 0], upper: [1]))
+        XCTAssertNil(Prior.uniform(lower: [.nan], upper: [1]))
+    }
+
+    func testGaussianDensityAndMoments() throws {
+        // Σ = [[2, 0.6], [0.6, 0.5]]: det = 0.64, Σ⁻¹ = [[0.78125, −0.9375], [−0.9375, 3.125]].
+        let prior = try XCTUnwrap(Prior.gaussian(mean: [1, -1], covariance: [2, 0.6, 0.6, 0.5]))
+        let d = [0.5, 0.25]  // θ − mean for θ = (1.5, −0.75)
+        let quadratic = 0.78125 * d[0] * d[0] - 2 * 0.9375 * d[0] * d[1] + 3.125 * d[1] * d[1]
+        XCTAssertEqual(prior.logDensity([1.5, -0.75]),
+                       -log(2 * Double.pi) - 0.5 * log(0.64) - 0.5 * quadratic, accuracy: 1e-12)
+        var rng = RandomStream(seed: 1, stream: "test")
+        let n = 100_000
+        let draws = (0..<n).map { _ in prior.sample(&rng) }
+        let (mean, variance) = columnMoments(draws)
+        assertMean(mean[0], 1, variance: 2, count: n)
+        assertMean(mean[1], -1, variance: 0.5, count: n)
+        assertVariance(variance[0], 2, count: n)
+        assertVariance(variance[1], 0.5, count: n)
+        let covariance = draws.reduce(0.0) { $0 + ($1[0] - mean[0]) * ($1[1] - mean[1]) } / Double(n)
+        XCTAssertEqual(covariance, 0.6, accuracy: 5 * ((2 * 0.5 + 0.36) / Double(n)).squareRoot())
+        XCTAssertNil(Prior.gaussian(mean: [0, 0], covariance: [1, 2, 2, 1]))
+    }
+
+    func testLogNormal() throws {
+        let prior = try XCTUnwrap(Prior.logNormal(mu: [log(0.4)], sigma: [0.5]))
+        let theta = 0.3
+        let z = (log(theta) - log(0.4)) / 0.5
+        XCTAssertEqual(prior.logDensity([theta]),
+                       -0.5 * z * z - log(0.5 * theta * (2 * Double.pi).squareRoot()), accuracy: 1e-12)
+        XCTAssertEqual(prior.logDensity([-0.1]), -.infinity)
+        var rng = RandomStream(seed: 2, stream: "test")
+        let logs = (0..<50_000).map { _ in log(prior.sample(&rng)[0]) }
+        let (mean, variance) = columnMoments(logs.map { [$0] })
+        assertMean(mean[0], log(0.4), variance: 0.25, count: logs.count)
+        assertVariance(variance[0], 0.25, count: logs.count)
+        XCTAssertNil(Prior.logNormal(mu: [0], sigma: [0]))
+    }
+}
