@@ -101,7 +101,7 @@ public final class Trainer {
         var epoch = 0
         epochs: while epoch < options.maxEpochs {
             epoch += 1
-            order.shuffle(using: &shuffle)
+            shuffle.shuffle(&order)
             var lossSum = 0.0
             let epochStart = Date()
             for s in 0..<data.trainCount / batch {

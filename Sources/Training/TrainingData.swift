@@ -24,7 +24,7 @@ public struct TrainingData {
         dropped = theta.rows - finite.count
         var order = finite
         var rng = RandomStream(seed: seed, stream: "split")
-        order.shuffle(using: &rng)
+        rng.shuffle(&order)
         let validation = max(1, Int((Double(order.count) * validationFraction).rounded()))
         guard order.count - validation >= minimumTrainingRows else {
             throw TrainingError("\(order.count) usable simulations (\(dropped) dropped as non-finite) leave "

@@ -69,9 +69,12 @@ struct Train: ParsableCommand {
     private func train() throws {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
         let meta = graph.metadata
-        func setting(_ key: String) throws -> String {
-            guard let v = meta["training." + key] else { throw TrainingError("\(self.graph) lacks training.\(key)") }
-            return v
+        /// A number the graph's metadata must hold (a hand-edited .sbig may not).
+        func setting(_ key: String) throws -> Double {
+            guard let text = meta["training." + key], let value = Double(text), value.isFinite else {
+                throw TrainingError("\(self.graph): meta training.\(key) is missing or not a number")
+            }
+            return value
         }
         let directory = out ?? "models/\(graph.name)"
         if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
@@ -101,15 +104,15 @@ struct Train: ParsableCommand {
         }
         let trainer = try Trainer(graph: graph, backend: backend.compiler)
         let batch = graph.program("train_step")!.inputs.first { $0.name == meta["target"] }!.shape.dims[0]
-        let data = try TrainingData(theta: thetaData, y: yData, validationFraction: Double(try setting("validation_fraction"))!,
-                                    scaling: Scaler.Kind(rawValue: try setting("scaling")) ?? .standard,
+        let data = try TrainingData(theta: thetaData, y: yData, validationFraction: try setting("validation_fraction"),
+                                    scaling: Scaler.Kind(rawValue: meta["training.scaling"] ?? "") ?? .standard,
                                     minimumTrainingRows: batch, seed: seed)
         print("\(graph.name): \(source) (\(data.dropped) dropped as non-finite), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
 
-        var options = TrainingOptions(maxEpochs: maxEpochs ?? Int(try setting("max_epochs"))!,
-                                      patience: patience ?? Int(try setting("patience"))!,
-                                      learningRate: learningRate ?? Double(try setting("learning_rate"))!, seed: seed)
+        let specMaxEpochs = Int(try setting("max_epochs")), specPatience = Int(try setting("patience"))
+        var options = TrainingOptions(maxEpochs: maxEpochs ?? specMaxEpochs, patience: patience ?? specPatience,
+                                      learningRate: try learningRate ?? setting("learning_rate"), seed: seed)
         let log = try TrainingLog(directory + "/train.jsonl")
         let progress = Progress(maxEpochs: options.maxEpochs)
         func summary(_ result: (epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double)) -> TrainingSummary {
