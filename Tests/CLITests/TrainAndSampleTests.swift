@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// simulate → train on the files → sample, as a user with their own simulator would.
+final class TrainAndSampleTests: XCTestCase {
+    func testUserDataEndToEnd() throws {
+        let dir = try SBIC.temporaryDirectory()
+        var r = try SBIC.run(["simulate", "--task", "two_moons", "-n", "600", "--seed", "3", "--out", dir.path, "--csv"])
+        XCTAssertEqual(r.status, 0, r.error)
+        for file in ["theta.npy", "y.npy", "theta.csv", "y.csv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), file)
+        }
+        let model = dir.appendingPathComponent("model").path
+        r = try SBIC.run(["train", "specs/two_moons_cpvae.json", "--theta", dir.appendingPathComponent("theta.csv").path,
+                          "--y", dir.appendingPathComponent("y.npy").path, "--out", model, "--max-epochs", "2"])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("540 for training, 60 for validation"), r.output)
+        XCTAssertTrue(r.output.contains("stopped after 2 epochs (max epochs)"), r.output)
+        let log = try String(contentsOfFile: model + "/train.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(log.count, 2)
+        XCTAssertTrue(log[0].contains("\"validation_loss\""), String(log[0]))
+
+        // A second run may not silently replace the model.
+        r = try SBIC.run(["train", "specs/two_moons_cpvae.json", "--task", "two_moons", "--simulations", "200", "--out", model])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("already holds a trained model"), r.error)
+
+        let observations = dir.appendingPathComponent("obs.csv")
+        try "data_1,data_2\n0.1,-0.2\n-0.3,0.05\n".write(to: observations, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("samples.npy").path
+        r = try SBIC.run(["sample", model, "--observation", observations.path, "-n", "1500", "--out", out])
+        XCTAssertEqual(r.status, 0, r.error)
+        for k in [1, 2] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: dir.appendingPathComponent("samples_\(k).npy").path))
+            XCTAssertTrue(String(decoding: data.prefix(128), as: UTF8.self).contains("'shape': (1500, 2)"))
+        }
+    }
+
+    func testBadDataIsNamed() throws {
+        let dir = try SBIC.temporaryDirectory()
+        let theta = dir.appendingPathComponent("theta.csv"), y = dir.appendingPathComponent("y.csv")
+        try "1,2\n3,4\n5,6\n".write(to: theta, atomically: true, encoding: .utf8)
+        try "1,2\n3,oops\n".write(to: y, atomically: true, encoding: .utf8)
+        var r = try SBIC.run(["train", "generated/two_moons_cpvae.sbig", "--theta", theta.path, "--y", y.path, "--out", dir.appendingPathComponent("m").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("y.csv") && r.error.contains("row 2"), r.error)
+
+        try "1,2,3\n4,5,6\n".write(to: y, atomically: true, encoding: .utf8)
+        r = try SBIC.run(["train", "generated/two_moons_cpvae.sbig", "--theta", theta.path, "--y", y.path, "--out", dir.appendingPathComponent("m").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("y.csv: has 3 columns; two_moons_cpvae expects 2 for y"), r.error)
+
+        r = try SBIC.run(["train", "generated/two_moons_cpvae.sbig", "--batch-size", "8", "--out", dir.appendingPathComponent("m").path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("batch size is compiled into"), r.error)
+
+        r = try SBIC.run(["sample", dir.appendingPathComponent("none").path, "--obs", "1"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("no such model directory"), r.error)
+
+        r = try SBIC.run(["simulate", "--task", "three_moons", "-n", "5"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("valid names: two_moons"), r.error)
+    }
+}
