@@ -28,6 +28,9 @@ let package = Package(
         // Training and sampling.
         .target(name: "Training", dependencies: ["IR", "Interpreter", "Random", "Datasets"]),
 
+        // Evaluation.
+        .target(name: "Evaluation", dependencies: ["IR", "Passes", "Interpreter", "Random", "Datasets", "CBLAS"]),
+
         // Data.
         .target(name: "Random"),
         .target(name: "Datasets"),
@@ -35,7 +38,7 @@ let package = Package(
 
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
-            "Spec", "IR", "Passes", "Interpreter", "Training", "Random", "Datasets", "Simulators",
+            "Spec", "IR", "Passes", "Interpreter", "Training", "Evaluation", "Random", "Datasets", "Simulators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Interpreter", "Datasets", "Random", "Simulators"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Interpreter", "Datasets", "Random", "Simulators"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),

@@ -53,6 +53,8 @@ public enum Initializer: Hashable, Sendable {
     case zeros
     /// N(0, 2 / fanIn): He/Kaiming initialization for (leaky) ReLU layers, as PyTorch's default mode.
     case kaimingNormal(fanIn: Int)
+    /// U(−b, b) with b = √(6 / (fanIn + fanOut)): Glorot/Xavier, as scikit-learn's MLP starts.
+    case glorotUniform(fanIn: Int, fanOut: Int)
 }
 
 /// Persistent storage shared by every program of a graph.

@@ -147,6 +147,12 @@ struct Scanner {
             try expect("(")
             defer { _ = consume(")") }
             return .kaimingNormal(fanIn: try integer())
+        case "glorot_uniform":
+            try expect("(")
+            let fanIn = try integer()
+            try expect(",")
+            defer { _ = consume(")") }
+            return .glorotUniform(fanIn: fanIn, fanOut: try integer())
         case let w: throw error("unknown initializer \"\(w)\"")
         }
     }

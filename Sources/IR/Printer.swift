@@ -68,6 +68,7 @@ extension Initializer {
         switch self {
         case .zeros: return "zeros"
         case .kaimingNormal(let fanIn): return "kaiming_normal(\(fanIn))"
+        case let .glorotUniform(fanIn, fanOut): return "glorot_uniform(\(fanIn),\(fanOut))"
         }
     }
 }

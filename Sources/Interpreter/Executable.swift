@@ -10,4 +10,7 @@ public protocol Executable: AnyObject {
     func run()
 }
 
+/// Compiles one program of a graph for a back end.
+public typealias BackendCompiler = (Program, ParameterStore<Float>) throws -> Executable
+
 extension InterpretedProgram: Executable where T == Float {}

@@ -1,3 +1,4 @@
+import Foundation
 import IR
 
 /// The persistent storage of a graph's parameters (weights and optimizer state), shared by all
@@ -50,6 +51,10 @@ public final class ParameterStore<T: Scalar> {
             case .kaimingNormal(let fanIn):
                 let std = (2.0 / Double(fanIn)).squareRoot()
                 for i in b.indices { b[i] = T(normal() * std) }
+            case let .glorotUniform(fanIn, fanOut):
+                // Φ(z) of a standard normal z is uniform on (0, 1).
+                let bound = (6.0 / Double(fanIn + fanOut)).squareRoot()
+                for i in b.indices { b[i] = T(bound * (erfc(-normal() / 2.0.squareRoot()) - 1)) }
             }
         }
     }

@@ -22,8 +22,18 @@ public struct Compiler {
     public init(options: Options = Options()) { self.options = options }
 
     public func compile(_ spec: ModelSpec) throws -> (Graph, CompileReport) {
+        let t = spec.training
+        let settings = AdamWSettings(
+            adamw: AdamW(beta1: Float(t.beta1), beta2: Float(t.beta2), epsilon: Float(t.epsilon), weightDecay: Float(t.weightDecay)),
+            clipNorm: Float(t.clipNorm))
+        return try compile(lowered: lower(spec), differentiating: ["train_step", "gradients"], optimizer: settings)
+    }
+
+    /// Runs the passes on a lowered graph: the scalar `loss` of each program in
+    /// `differentiating` gets gradients, and `train_step` gets the optimizer.
+    public func compile(lowered: Graph, differentiating: [String], optimizer settings: AdamWSettings) throws -> (Graph, CompileReport) {
         let start = Date()
-        var graph = try lower(spec)
+        var graph = lowered
         try graph.verify(after: "lower")
         options.afterEachPass?("lower", graph)
         // Before anything is planned: the weights with AdamW's two moments may already be too much.
@@ -34,14 +44,10 @@ public struct Compiler {
                 + "\(formatBytes(options.memoryLimit)); use smaller widths, or raise --memory-limit")
         }
 
-        let t = spec.training
-        let settings = AdamWSettings(
-            adamw: AdamW(beta1: Float(t.beta1), beta2: Float(t.beta2), epsilon: Float(t.epsilon), weightDecay: Float(t.weightDecay)),
-            clipNorm: Float(t.clipNorm))
         var fusion = FusionStatistics()
         var opsBeforeFusion: [String: Int] = [:]
         let passes: [(String, (Graph) throws -> Graph)] = [
-            ("autodiff", { try differentiate($0, programs: ["train_step", "gradients"]) }),
+            ("autodiff", { try differentiate($0, programs: differentiating) }),
             ("optimizer", { try addOptimizer($0, to: "train_step", settings) }),
             ("dce", eliminateDeadCode),
             ("fuse", { g in

@@ -3,9 +3,6 @@ import Interpreter
 import IR
 import Random
 
-/// Compiles one program of a graph for a back end.
-public typealias BackendCompiler = (Program, ParameterStore<Float>) throws -> Executable
-
 /// One epoch, as logged and shown.
 public struct EpochRecord: Codable, Sendable {
     public var epoch: Int

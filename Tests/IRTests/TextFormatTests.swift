@@ -6,7 +6,7 @@ final class TextFormatTests: XCTestCase {
     static func everyOp() throws -> Graph {
         let parameters = [
             Parameter(name: "w", kind: .weight, shape: [3, 4], initializer: .kaimingNormal(fanIn: 3)),
-            Parameter(name: "b", kind: .weight, shape: [4], initializer: .zeros),
+            Parameter(name: "b", kind: .weight, shape: [4], initializer: .glorotUniform(fanIn: 3, fanOut: 4)),
             Parameter(name: "m", kind: .state, shape: [3, 4], initializer: .zeros),
             Parameter(name: "v", kind: .state, shape: [3, 4], initializer: .zeros),
             Parameter(name: "step", kind: .state, shape: .scalar, initializer: .zeros),
