@@ -68,80 +68,40 @@ struct Train: ParsableCommand {
 
     private func train() throws {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
-        let meta = graph.metadata
-        /// A number the graph's metadata must hold (a hand-edited .sbig may not).
-        func setting(_ key: String) throws -> Double {
-            guard let text = meta["training." + key], let value = Double(text), value.isFinite else {
-                throw TrainingError("\(self.graph): meta training.\(key) is missing or not a number")
-            }
-            return value
-        }
         let directory = out ?? "models/\(graph.name)"
         if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
             throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
         }
         try checkWritable(directory)
 
-        // The data.
-        let start = Date()
-        let (thetaData, yData, source): (Matrix, Matrix, String)
+        let thetaData: Matrix, yData: Matrix, sources: (theta: String, y: String)
         if let theta, let y {
-            (thetaData, yData, source) = (try readMatrix(theta), try readMatrix(y), "\(theta), \(y)")
+            (thetaData, yData, sources) = (try readMatrix(theta), try readMatrix(y), (theta, y))
         } else {
-            guard let name = task ?? meta["task"] else {
+            guard let name = task ?? graph.metadata["task"] else {
                 throw TrainingError("the graph names no task: give --task or --theta and --y")
             }
-            let simulator = try Simulators.named(name)
-            (thetaData, yData) = simulateDataset(simulator, count: simulations, seed: seed,
+            (thetaData, yData) = simulateDataset(try Simulators.named(name), count: simulations, seed: seed,
                                                  threads: ProcessInfo.processInfo.activeProcessorCount)
-            source = "\(simulations) simulations of \(name)"
+            sources = ("\(simulations) simulations of \(name)", "\(simulations) simulations of \(name)")
         }
-        for (m, key, file) in [(thetaData, "target", theta), (yData, "given", y)] {
-            let expected = Int(meta[key + ".size"] ?? "") ?? -1
-            guard m.columns == expected else {
-                throw DataError(file: file ?? source, reason: "has \(m.columns) columns; \(graph.name) expects \(expected) for \(meta[key] ?? key)")
-            }
-        }
-        let trainer = try Trainer(graph: graph, backend: backend.compiler)
-        let batch = graph.program("train_step")!.inputs.first { $0.name == meta["target"] }!.shape.dims[0]
-        let data = try TrainingData(theta: thetaData, y: yData, validationFraction: try setting("validation_fraction"),
-                                    scaling: Scaler.Kind(rawValue: meta["training.scaling"] ?? "") ?? .standard,
-                                    minimumTrainingRows: batch, seed: seed)
-        print("\(graph.name): \(source) (\(data.dropped) dropped as non-finite), \(data.trainCount) for training, "
+        var run = TrainingRun(graph: graph, spec: spec, directory: directory, seed: seed,
+                              backendName: backend.rawValue, backend: backend.compiler)
+        (run.maxEpochs, run.patience, run.learningRate) = (maxEpochs, patience, learningRate)
+        let data = try run.prepare(theta: thetaData, y: yData, sources: sources)
+        print("\(graph.name): \(theta == nil ? sources.theta : "\(sources.theta), \(sources.y)") "
+              + "(\(data.dropped) dropped as non-finite), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
-
-        let specMaxEpochs = Int(try setting("max_epochs")), specPatience = Int(try setting("patience"))
-        var options = TrainingOptions(maxEpochs: maxEpochs ?? specMaxEpochs, patience: patience ?? specPatience,
-                                      learningRate: try learningRate ?? setting("learning_rate"), seed: seed)
-        let log = try TrainingLog(directory + "/train.jsonl")
-        let progress = Progress(maxEpochs: options.maxEpochs)
-        func summary(_ result: (epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double)) -> TrainingSummary {
-            TrainingSummary(epochs: result.epochs, bestEpoch: result.best.bestEpoch, bestValidationLoss: result.best.bestValidationLoss,
-                            wallSeconds: Date().timeIntervalSince(start), microsecondsPerStep: result.usPerStep,
-                            simulations: thetaData.rows, simulationsDropped: data.dropped, seed: seed,
-                            backend: backend.rawValue, stopped: result.stopped)
-        }
-        func save(_ weights: [String: [Float]], _ summary: TrainingSummary) throws {
-            try TrainedModel(graph: graph, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
-                             summary: summary, spec: spec).save(to: directory)
-        }
-        options.onEpoch = { record in
-            progress.show(record)
-            log.append(record)
-        }
-        options.onCheckpoint = { weights, record in
-            try save(weights, summary((record.epoch, record, "running", 0)))
-        }
+        let progress = Progress(maxEpochs: try maxEpochs ?? Int(run.setting("max_epochs")))
+        run.onEpoch = progress.show
         Interrupt.shared.install()
-        options.shouldStop = { Interrupt.shared.isRaised }
+        run.shouldStop = { Interrupt.shared.isRaised }
 
-        let result = try trainer.train(data, options)
+        let (model, result) = try run.run(data, simulations: thetaData.rows)
         progress.finish()
-        let final = summary((result.epochs, result.best, result.stopped, result.microsecondsPerStep))
-        try save(result.weights, final)
         print("stopped after \(result.epochs) epochs (\(result.stopped)); best validation loss "
               + "\(String(format: "%.4f", result.best.bestValidationLoss)) at epoch \(result.best.bestEpoch); "
-              + "\(String(format: "%.1f", final.wallSeconds)) s, \(String(format: "%.0f", result.microsecondsPerStep)) µs/step")
+              + "\(String(format: "%.1f", model.summary.wallSeconds)) s, \(String(format: "%.0f", result.microsecondsPerStep)) µs/step")
         print("wrote \(directory)")
         if result.stopped == "non-finite loss" {
             printError(TrainingError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch))"), context: "train")
@@ -165,23 +125,4 @@ final class Progress {
     }
 
     func finish() { if terminal { print() } }
-}
-
-/// The JSON-lines log: one object per epoch, appended.
-final class TrainingLog {
-    private let handle: FileHandle
-    private let encoder = JSONEncoder()
-
-    init(_ path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw DataError(file: path, reason: "cannot open for writing") }
-        handle.seekToEndOfFile()
-        self.handle = handle
-        encoder.outputFormatting = [.sortedKeys]
-    }
-
-    func append(_ record: EpochRecord) {
-        guard let data = try? encoder.encode(record) else { return }
-        handle.write(data + Data("\n".utf8))
-    }
 }
