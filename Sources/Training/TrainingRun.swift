@@ -52,6 +52,7 @@ public struct TrainingRun {
     /// Trains and saves; returns the saved model and how training went.
     public func run(_ data: TrainingData, simulations: Int) throws -> (TrainedModel, TrainingResult) {
         let start = Date()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let trainer = try Trainer(graph: graph, backend: backend)
         var options = TrainingOptions(maxEpochs: try maxEpochs ?? Int(setting("max_epochs")),
                                       patience: try patience ?? Int(setting("patience")),
