@@ -24,6 +24,7 @@ let package = Package(
 
         // Back ends.
         .target(name: "Interpreter", dependencies: ["IR", "CBLAS"]),
+        .target(name: "JIT", dependencies: ["IR", "Interpreter", "CLLVM"]),
 
         // Data.
         .target(name: "Random"),
@@ -32,7 +33,7 @@ let package = Package(
 
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
-            "Spec", "IR", "Passes", "Interpreter", "Random", "Datasets", "Simulators",
+            "Spec", "IR", "Passes", "Interpreter", "JIT", "Random", "Datasets", "Simulators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Passes", "Spec", "IR"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
