@@ -24,6 +24,7 @@ let package = Package(
 
         // Back ends.
         .target(name: "Interpreter", dependencies: ["IR", "CBLAS"]),
+        .target(name: "JIT", dependencies: ["IR", "Interpreter", "CLLVM"]),
 
         // Training and sampling.
         .target(name: "Training", dependencies: ["IR", "Interpreter", "Random", "Datasets"]),
@@ -38,7 +39,7 @@ let package = Package(
 
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
-            "Spec", "IR", "Passes", "Interpreter", "Training", "Evaluation", "Random", "Datasets", "Simulators",
+            "Spec", "IR", "Passes", "Interpreter", "JIT", "Training", "Evaluation", "Random", "Datasets", "Simulators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Passes", "Spec", "IR"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Interpreter", "Datasets", "Random", "Simulators"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Interpreter", "Datasets", "Random", "Simulators"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),

@@ -19,11 +19,14 @@ public final class ParameterStore<T: Scalar> {
         }
         self.offsets = offsets
         count = max(next, 1)
-        base = UnsafeMutablePointer<T>.allocate(capacity: count)
+        // Cache-line aligned: with parameters padded to 16 elements, each then starts a 64-byte
+        // line, and a 512-bit load of float weights never straddles two.
+        base = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<T>.stride, alignment: 64)
+            .bindMemory(to: T.self, capacity: count)
         base.initialize(repeating: 0, count: count)
     }
 
-    deinit { base.deallocate() }
+    deinit { UnsafeMutableRawPointer(base).deallocate() }
 
     public func buffer(_ name: String) -> UnsafeMutableBufferPointer<T> {
         guard let offset = offsets[name], let p = parameters.first(where: { $0.name == name }) else {

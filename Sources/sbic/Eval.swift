@@ -34,7 +34,7 @@ struct Eval: ParsableCommand {
     var noMMD = false
 
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.interpreter
+    var backend = BackendChoice.jit
 
     func validate() throws {
         guard (reference == nil) != (task == nil || obs == nil) else {

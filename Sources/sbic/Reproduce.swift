@@ -28,7 +28,7 @@ struct Reproduce: ParsableCommand {
     @Flag(help: "Only rewrite the report from OUT/runs.jsonl.") var reportOnly = false
     @Option(help: "Cap the epochs (a quick preview; the paper's protocol runs to early stopping).") var maxEpochs: Int?
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.interpreter
+    var backend = BackendChoice.jit
 
     static let sbibmTasks = ["two_moons", "gaussian_linear", "gaussian_linear_uniform", "gaussian_mixture", "slcp",
                              "slcp_distractors", "bernoulli_glm", "bernoulli_glm_raw", "sir", "lotka_volterra"]

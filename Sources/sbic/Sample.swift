@@ -34,7 +34,7 @@ struct Sample: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.interpreter
+    var backend = BackendChoice.jit
 
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }

@@ -4,17 +4,21 @@ import Dispatch
 import Foundation
 import Interpreter
 import IR
+import JIT
 import Passes
 import Simulators
 import Spec
 import Training
 
-/// The back end that runs compiled programs.
+/// The back end that runs compiled programs: native code from LLVM by default, the
+/// interpreter (the reference) on request.
 enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
+    case jit
     case interpreter
 
     var compiler: BackendCompiler {
         switch self {
+        case .jit: return { program, parameters in try JITProgram(program, parameters: parameters) }
         case .interpreter: return { program, parameters in try InterpretedProgram(program, parameters: parameters) }
         }
     }

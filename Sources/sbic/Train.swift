@@ -43,7 +43,7 @@ struct Train: ParsableCommand {
     @Option(help: "AdamW learning rate.") var learningRate: Double?
     @Option(help: "Batch size (only with a spec: it is compiled into the graph).") var batchSize: Int?
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.interpreter
+    var backend = BackendChoice.jit
 
     func validate() throws {
         guard (theta == nil) == (y == nil) else { throw ValidationError("give both --theta and --y, or neither") }

@@ -1,0 +1,31 @@
+import Interpreter
+import IR
+
+/// The LLVM back end: compiles planned programs to native code for this machine.
+public enum JIT {
+    public struct Options: Sendable {
+        /// The kernel for every matrix product; nil chooses per shape whichever measured
+        /// faster on this machine kind (docs/jit.md).
+        public var matmul: MatmulKernel?
+        public init(matmul: MatmulKernel? = nil) { self.matmul = matmul }
+    }
+
+    /// Every program of a graph, compiled together.
+    public struct CompiledGraph {
+        public var programs: [String: JITProgram]
+        public var timing: CompileTiming
+        public subscript(name: String) -> JITProgram? { programs[name] }
+    }
+
+    /// Compiles all programs of `graph` into one module, so that kernels of equal shape are
+    /// generated and optimized once for all of them.
+    public static func compile(_ graph: Graph, parameters: ParameterStore<Float>, options: Options = Options()) throws -> CompiledGraph {
+        let module = try compileModule(graph.programs, parameters: parameters, options: options)
+        var programs: [String: JITProgram] = [:]
+        for entry in module.entries {
+            programs[entry.program.name] = try JITProgram(entry.program, parameters: parameters, address: entry.address,
+                                                          layout: entry.layout, code: module.code, timing: module.timing)
+        }
+        return CompiledGraph(programs: programs, timing: module.timing)
+    }
+}

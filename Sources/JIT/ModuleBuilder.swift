@@ -1,0 +1,92 @@
+import CLLVM
+import Foundation
+import Interpreter
+import IR
+
+/// Lowers programs to LLVM IR: per program an entry function
+/// `void name(float* memory, float* parameters)` that calls, in program order, one kernel per
+/// op with pointers at constant offsets from those two bases. Nothing is decided at run time.
+/// Kernels go to whichever compilation unit has the least code so far, so that the units take
+/// about equally long to compile in parallel; entry functions go to the first.
+final class ModuleBuilder {
+    let units: [CompilationUnit]
+    private let prefix: String
+    private let options: JIT.Options
+    private var kernels: [KernelKey: (name: String, unit: Int)] = [:]
+    /// Every kernel's symbol, for profilers.
+    var kernelSymbols: [String] { kernels.values.map(\.name) }
+
+    init(prefix: String, units: Int, options: JIT.Options) {
+        self.units = (0..<max(units, 1)).map { CompilationUnit(name: "\(prefix)unit\($0)") }
+        self.prefix = prefix
+        self.options = options
+    }
+
+    /// Adds `program`'s entry function; returns its symbol and memory layout.
+    func add(_ program: Program, parameters: ParameterStore<Float>) throws -> (symbol: String, layout: ProgramLayout) {
+        let counts = Dictionary(parameters.parameters.map { ($0.name, $0.shape.count) }, uniquingKeysWith: { a, _ in a })
+        // The layout checks the program's shapes before any kernel is made from them.
+        var layout = try ProgramLayout(program, parameterOffsets: parameters.offsets, parameterCounts: counts)
+        let keys = program.nodes.map { key(for: $0, in: program) }
+        layout.scratchFloats = keys.map { $0?.scratchFloats ?? 0 }.max() ?? 0
+
+        let emitter = units[0].emitter!
+        let functions = keys.map { $0.map { key in emitter.declare(kernel(key), emitter.pointers(key.pointerCount)) } }
+        let symbol = prefix + program.name
+        let bases = emitter.beginFunction(symbol, parameters: emitter.pointers(2), exported: true)
+        let (memory, parameterBase) = (bases[0], bases[1])
+        func pointer(_ node: Int) -> Value? {
+            switch layout.locations[node] {
+            case .memory(let offset): return emitter.advance(memory, by: offset)
+            case .parameter(let offset): return emitter.advance(parameterBase, by: offset)
+            case .none: return nil
+            }
+        }
+        for (i, node) in program.nodes.enumerated() {
+            guard let key = keys[i], let function = functions[i] else { continue }
+            var arguments = zip(node.operands, key.constants).compactMap { operand, constant in constant == nil ? pointer(operand) : nil }
+            if node.op.hasResult { arguments.append(pointer(i)!) }
+            if key.scratchFloats > 0 { arguments.append(emitter.advance(memory, by: layout.scratchOffset)) }
+            emitter.call(function, arguments)
+        }
+        emitter.endFunction()
+        return (symbol, layout)
+    }
+
+    /// The kernel an op needs, or nil for leaves, which have no code.
+    private func key(for node: Node, in program: Program) -> KernelKey? {
+        switch node.op {
+        case .input, .parameter, .constant: return nil
+        default: break
+        }
+        let shapes = node.operands.map { program.nodes[$0].shape }
+        let constants: [Float?] = node.operands.map {
+            if node.op.bakesConstants, case .constant(let v) = program.nodes[$0].op { return v }
+            return nil
+        }
+        var matmul = MatmulKernel.tiled
+        switch node.op {
+        case let .matmul(transposeA, transposeB):
+            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB))
+        case .dense:
+            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false))
+        default: break
+        }
+        return KernelKey(op: node.op, operands: shapes, constants: constants, result: node.shape, matmul: matmul)
+    }
+
+    /// The symbol of the kernel for `key`, emitted the first time it is needed.
+    private func kernel(_ key: KernelKey) -> String {
+        if let known = kernels[key] { return known.name }
+        let unit = units.indices.min { units[$0].emitter.instructionCount < units[$1].emitter.instructionCount }!
+        let emitter = units[unit].emitter!
+        let name = "\(prefix)k\(kernels.count)_\(key.op.name)"
+        let arguments = emitter.beginFunction(name, parameters: emitter.pointers(key.pointerCount), exported: true)
+        // Kernels are shared; inlining them into every caller would only multiply the code.
+        emitter.addAttribute("noinline", to: emitter.function!)
+        emitter.emitKernel(key, arguments: arguments)
+        emitter.endFunction()
+        kernels[key] = (name, unit)
+        return name
+    }
+}

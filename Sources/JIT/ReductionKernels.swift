@@ -1,0 +1,52 @@
+extension Emitter {
+    /// y[o, i] = Σ_e x[o, e, i]. Partial sums stay in vector registers; lanes are added only
+    /// once per output, as a tree (a float add chain across lanes would not vectorize).
+    func sum(_ x: Value, into y: Value, _ layout: (outer: Int, extent: Int, inner: Int)) {
+        let (outer, extent, inner) = layout
+        loop(to: outer) { o in
+            if inner == 1 {
+                storeScalar(sumContiguous(advance(x, by: mulInt(o, int(extent))), count: extent), advance(y, by: o))
+                return
+            }
+            let plane = advance(x, by: mulInt(o, int(extent * inner)))
+            forEachVector(count: inner) { column, lanes in
+                let total = loop(to: extent, carrying: [splat(Float(0))]) { e, partial in
+                    [add(partial[0], load(advance(plane, by: addInt(mulInt(e, int(inner)), column)), lanes: lanes))]
+                }
+                store(total[0], advance(advance(y, by: mulInt(o, int(inner))), by: column), lanes: lanes)
+            }
+        }
+    }
+
+    /// Σ of `count` consecutive floats, with four vector accumulators so that the adds of one
+    /// iteration do not wait on each other.
+    func sumContiguous(_ x: Value, count: Int) -> Value {
+        let width = 4 * Self.lanes
+        let blocks = count / width * width
+        var partial = loop(to: blocks, step: width, carrying: Array(repeating: splat(Float(0)), count: 4)) { i, acc in
+            (0..<4).map { add(acc[$0], load(advance(x, by: addInt(i, int($0 * Self.lanes))))) }
+        }
+        var next = 0
+        var offset = blocks
+        while offset < count {
+            let lanes = min(Self.lanes, count - offset)
+            partial[next] = add(partial[next], load(advance(x, by: offset), lanes: lanes))
+            next = (next + 1) % 4
+            offset += lanes
+        }
+        return horizontalSum(add(add(partial[0], partial[1]), add(partial[2], partial[3])))
+    }
+
+    /// y[o, e, i] = x[o, i]: the inverse of sum.
+    func broadcast(_ x: Value, into y: Value, _ layout: (outer: Int, extent: Int, inner: Int)) {
+        let (outer, extent, inner) = layout
+        loop(to: outer) { o in
+            let row = advance(y, by: mulInt(o, int(extent * inner)))
+            if inner == 1 {
+                fill(splat(loadScalar(advance(x, by: o))), row, count: extent)
+            } else {
+                loop(to: extent) { e in copy(advance(x, by: mulInt(o, int(inner))), into: advance(row, by: mulInt(e, int(inner))), count: inner) }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Interpreter
+import IR
+import JIT
+import Passes
+import Spec
+import XCTest
+
+/// Every program of every spec in specs/ gives the same results compiled by the JIT as
+/// interpreted: outputs, gradients, and after several training steps the weights and the
+/// optimizer's state.
+final class SpecParityTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func specFiles() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("specs"), includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" && $0.lastPathComponent != "schema.json" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    func testEverySpec() throws {
+        let specs = try Self.specFiles()
+        XCTAssertEqual(specs.count, 22)
+        for url in specs {
+            try checkSpec(url)
+        }
+    }
+
+    func checkSpec(_ url: URL) throws {
+        let name = url.deletingPathExtension().lastPathComponent
+        let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
+        var random = TestRandom(seed: 1)
+        let jitStore = ParameterStore<Float>(graph), referenceStore = ParameterStore<Float>(graph)
+        jitStore.initialize { random.normal() }
+        referenceStore.copy(from: jitStore)
+        let compiled = try JIT.compile(graph, parameters: jitStore)
+
+        for program in graph.programs {
+            let jit = compiled[program.name]!
+            let interpreter = try InterpretedProgram(program, parameters: referenceStore)
+            let steps = program.name == "train_step" ? 3 : 1
+            for step in 0..<steps {
+                let inputs = randomInputs(program, &random)
+                let got = execute(jit, inputs), want = execute(interpreter, inputs)
+                for (output, expected) in want {
+                    assertClose(got[output]!, expected, tolerance: 1e-4, "\(name) \(program.name) step \(step) \(output)")
+                }
+            }
+        }
+        for p in graph.parameters {
+            assertClose(jitStore[p.name], referenceStore[p.name], tolerance: 1e-4, "\(name) \(p.name)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Interpreter
+import IR
+import XCTest
+
+/// A small deterministic generator: the tests need reproducible data, not a particular stream.
+struct TestRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Standard normal (Box–Muller).
+    mutating func normal() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+    }
+
+    mutating func floats(_ count: Int, scale: Double = 1) -> [Float] { (0..<count).map { _ in Float(scale * normal()) } }
+}
+
+/// Writes inputs in place, runs, and copies every output out: the same for both back ends.
+func execute(_ executable: Executable, _ inputs: [String: [Float]]) -> [String: [Float]] {
+    for (name, data) in inputs { _ = executable.input(name).update(fromContentsOf: data) }
+    executable.run()
+    return Dictionary(uniqueKeysWithValues: executable.program.outputs.map { ($0.name, Array(executable.output($0.name))) })
+}
+
+/// Random inputs for every input of a program; the learning rate a plausible one.
+func randomInputs(_ program: Program, _ random: inout TestRandom) -> [String: [Float]] {
+    var inputs: [String: [Float]] = [:]
+    for (name, shape) in program.inputs {
+        inputs[name] = name == "adamw.learning_rate" ? [1e-3] : random.floats(shape.count)
+    }
+    return inputs
+}
+
+/// max |got − want| ≤ tolerance · max(1, max |want|) over a tensor. Sums of many terms are
+/// accurate relative to the magnitude of the terms, not of the result, so the error is measured
+/// against the tensor's scale (as ggml's test-backend-ops normalizes its error). NaN must
+/// meet NaN.
+func assertClose(_ got: [Float], _ want: [Float], tolerance: Float, _ what: @autoclosure () -> String,
+                 file: StaticString = #filePath, line: UInt = #line) {
+    guard got.count == want.count else {
+        XCTFail("\(what()): \(got.count) values, expected \(want.count)", file: file, line: line)
+        return
+    }
+    let bound = tolerance * max(1, want.lazy.filter(\.isFinite).map(abs).max() ?? 0)
+    var worst: (index: Int, error: Float)?
+    for i in got.indices where !(got[i].isNaN && want[i].isNaN) {
+        let error = got[i] == want[i] ? 0 : abs(got[i] - want[i])  // equal infinities agree
+        if !(error <= bound), worst == nil || !(error <= worst!.error) { worst = (i, error) }
+    }
+    if let worst {
+        XCTFail("\(what())[\(worst.index)]: got \(got[worst.index]), expected \(want[worst.index]); "
+                + "tolerance \(bound) (\(tolerance) of the tensor's scale)", file: file, line: line)
+    }
+}
