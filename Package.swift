@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Passes", "Spec", "IR"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Interpreter", "Datasets", "Random", "Simulators"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Interpreter", "Datasets", "Random", "Simulators"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Interpreter", "JIT", "Datasets", "Random", "Simulators"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),

@@ -50,6 +50,7 @@ struct Reproduce: ParsableCommand {
                         runs.append(record)
                         print(String(format: "%@ %@ %d seed %d obs %d: C2ST %.3f  MMD² %.4f  %.1f min",
                                      task, model, budget, seed, record.observation, record.c2st, record.mmd2, record.trainMinutes))
+                        fflush(stdout)
                     }
                 }}}}
             }

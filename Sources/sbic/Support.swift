@@ -70,6 +70,9 @@ final class Interrupt: @unchecked Sendable {
     var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 
     func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sources.isEmpty else { return }
         for s in [SIGINT, SIGTERM] {
             signal(s, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: s, queue: .global())

@@ -2,20 +2,25 @@ import Datasets
 import Evaluation
 import Foundation
 import Interpreter
+import JIT
 import Random
 import Simulators
 import XCTest
 
 final class EvaluationTests: XCTestCase {
-    let c2st = C2ST(backend: { try InterpretedProgram($0, parameters: $1) })
+    /// The default back end; one test also runs the classifier on the interpreter.
+    let c2st = C2ST(backend: { try JITProgram($0, parameters: $1) })
 
     func reference(_ task: String, _ rows: Range<Int>) throws -> Matrix {
         try SBIBM.referenceSamples(task: task, number: 1).selectingRows(rows)
     }
 
     func testReferenceAgainstAnIndependentHalfOfItselfIsChance() throws {
-        let result = try c2st(try reference("two_moons", 0..<1000), reference: try reference("two_moons", 1000..<2000))
-        XCTAssertEqual(result.accuracy, 0.5, accuracy: 0.05, "\(result.foldAccuracies)")
+        let interpreted = C2ST(backend: { try InterpretedProgram($0, parameters: $1) })
+        for test in [c2st, interpreted] {
+            let result = try test(try reference("two_moons", 0..<1000), reference: try reference("two_moons", 1000..<2000))
+            XCTAssertEqual(result.accuracy, 0.5, accuracy: 0.05, "\(result.foldAccuracies)")
+        }
     }
 
     func testPriorAgainstThePosteriorIsSeparable() throws {
