@@ -36,6 +36,9 @@ let package = Package(
         .target(name: "Datasets"),
         .target(name: "Simulators", dependencies: ["Random", "Datasets"]),
 
+        // The figures (standalone SVG).
+        .target(name: "Plots", dependencies: ["Datasets"]),
+
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
             "Spec", "IR", "Passes", "Interpreter", "Training", "Evaluation", "Random", "Datasets", "Simulators",
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["sbic"]),
     ]
 )
