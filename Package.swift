@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "Datasets"),
         .target(name: "Simulators", dependencies: ["Random", "Datasets"]),
 
-        // The figures (standalone SVG).
+        // Simulation-based calibration, and the figures (standalone SVG).
+        .target(name: "Calibration", dependencies: ["Simulators", "Datasets", "Random"]),
         .target(name: "Plots", dependencies: ["Datasets"]),
 
         // The command line.
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulators", "Datasets", "Random"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["sbic"]),
     ]
