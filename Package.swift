@@ -43,6 +43,7 @@ let package = Package(
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
             "Spec", "IR", "Passes", "Interpreter", "Training", "Evaluation", "Random", "Datasets", "Simulators",
+            "Calibration", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
