@@ -169,7 +169,7 @@ private struct Layout {
 
     init(dimension: Int, hasTitle: Bool) {
         self.dimension = dimension
-        size = min(220, max(100, (900 / Double(dimension)).rounded(.down)))
+        size = min(280, max(100, (900 / Double(dimension)).rounded(.down)))
         top = hasTitle ? 36 : 14
     }
 
@@ -185,8 +185,8 @@ private struct Layout {
     var tickCount: Int { size >= 150 ? 4 : 3 }
     var tickSize: Double { size >= 130 ? 10 : 9 }
     var nameSize: Double { size >= 130 ? 12 : 11 }
-    var histogramBins: Int { size >= 150 ? 40 : 30 }
-    var pairBins: Int { size >= 150 ? 40 : 25 }
+    var histogramBins: Int { size >= 250 ? 50 : size >= 150 ? 40 : 30 }
+    var pairBins: Int { size >= 250 ? 50 : size >= 150 ? 40 : 25 }
 }
 
 /// 10000 → "10,000": sample counts in legends.

@@ -27,7 +27,7 @@ public struct TrainingCurves {
         svg.xTicks(r, x, count: 8, minimumStep: 1, grid: true)
         svg.yTicks(r, y, count: 6, grid: true)
         svg.xTitle("epoch", r, offset: 34)
-        svg.yTitle("loss", r, offset: 62)
+        svg.yTitle("loss", r, offset: 54)
 
         // The clip cuts the first training loss, which the range leaves out, at the top edge.
         svg.defineClip("plot-area", r)
