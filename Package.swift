@@ -37,9 +37,14 @@ let package = Package(
         .target(name: "Datasets"),
         .target(name: "Simulators", dependencies: ["Random", "Datasets"]),
 
+        // Simulation-based calibration, and the figures (standalone SVG).
+        .target(name: "Calibration", dependencies: ["Simulators", "Datasets", "Random"]),
+        .target(name: "Plots", dependencies: ["Datasets"]),
+
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
             "Spec", "IR", "Passes", "Interpreter", "JIT", "Training", "Evaluation", "Random", "Datasets", "Simulators",
+            "Calibration", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +58,8 @@ let package = Package(
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulators", "Datasets", "Random"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["sbic"]),
     ]
 )

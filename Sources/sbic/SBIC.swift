@@ -11,5 +11,6 @@ struct SBIC: ParsableCommand {
 
               sbic compile specs/two_moons_cpvae.json
             """,
-        subcommands: [Compile.self, Simulate.self, Train.self, Sample.self, Eval.self, Reproduce.self])
+        subcommands: [Compile.self, Simulate.self, Train.self, Sample.self, Eval.self, Reproduce.self,
+                      Plot.self, Curves.self, Predictive.self, Calibrate.self])
 }

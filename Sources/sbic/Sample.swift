@@ -30,6 +30,9 @@ struct Sample: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file: .csv or .npy.")
     var out = "samples.csv"
 
+    @Option(help: "Also draw a corner plot of each observation's samples (.svg), numbered like the sample files.")
+    var plot: String?
+
     @Option(help: "Seed for the sampling noise.")
     var seed: UInt64 = 1
 
@@ -39,12 +42,14 @@ struct Sample: ParsableCommand {
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
         guard n > 0 else { throw ValidationError("-n must be positive") }
+        if let plot { try requireSVG(plot) }
     }
 
     func run() throws {
         do {
             let trained = try TrainedModel.load(from: model)
             let observations: Matrix, labels: [Int]
+            var sbibmTask: String?
             if let observation {
                 observations = try readMatrix(observation)
                 labels = Array(1...max(observations.rows, 1))
@@ -53,6 +58,7 @@ struct Sample: ParsableCommand {
                 let rows = try obs!.map { try SBIBM.observation(task: name, number: $0).rowArray(0) }
                 observations = try Matrix(rowArrays: rows)
                 labels = obs!
+                sbibmTask = name
             }
             guard observations.rows > 0 else { throw DataError(file: observation ?? "", reason: "holds no observation") }
             let start = Date()
@@ -60,12 +66,15 @@ struct Sample: ParsableCommand {
             let samples = try sampler.sample(observations, count: n, seed: seed)
             let seconds = Date().timeIntervalSince(start)
             let header = parameterNames(task: trained.graph.metadata["task"], count: sampler.parameterDimension)
-            let url = URL(fileURLWithPath: out)
             for (label, matrix) in zip(labels, samples) {
-                let path = samples.count == 1 ? out
-                    : url.deletingPathExtension().path + "_\(label)." + url.pathExtension
+                let path = numberedPath(out, label: label, of: samples.count)
                 try writeMatrix(matrix, to: path, header: header)
                 print("wrote \(n) samples to \(path)")
+                if let plot {
+                    let figure = numberedPath(plot, label: label, of: samples.count)
+                    try plotSamples(matrix, names: header, sbibmTask: sbibmTask, observation: label, to: figure)
+                    print("wrote \(figure)")
+                }
             }
             print(String(format: "%.1f ms for %d samples", seconds * 1000, n * samples.count))
         } catch let e as ValidationError {

@@ -1,0 +1,126 @@
+import Datasets
+import Foundation
+import Random
+import Simulators
+
+/// Simulation-based calibration (Talts et al. 2018) of a posterior estimator: θ* from the
+/// prior, y* from the simulator, L posterior samples given y*, and the rank of θ* among
+/// them, repeated n times. An exact posterior gives uniform ranks and nominal coverage.
+public struct SimulationBasedCalibration {
+    /// Posterior samples for each row of `observations`: `count` rows per observation,
+    /// drawn with `seed`. Every observation is passed in one call, so that a sampler can
+    /// share its batches among them.
+    public typealias Posterior = (_ observations: Matrix, _ count: Int, _ seed: UInt64) throws -> [Matrix]
+
+    public var simulations = 200
+    public var samples = 1000
+    /// Rank histogram bins; nil chooses about 20 simulations per bin, between 2 and 20 bins.
+    public var bins: Int?
+    public var seed: UInt64 = 1
+    public var threads = 2
+
+    public init() {}
+
+    public var binCount: Int { bins ?? min(20, max(2, simulations / 20)) }
+
+    public func run(_ simulator: any Simulator, posterior: Posterior) throws -> CalibrationReport {
+        let bins = binCount
+        guard simulations > 0, samples > 0 else { throw CalibrationError("the numbers of simulations and samples must be positive") }
+        guard bins >= 2, samples + 1 >= bins else {
+            throw CalibrationError("\(bins) bins need at least \(bins - 1) posterior samples per simulation, and at least 2 bins")
+        }
+        // The simulations come from their own stream of the seed: with the same seed as
+        // training, they are new data, not the first rows of the training set.
+        let calibrationSeed = RandomStream(seed: seed, stream: "calibrate").key
+        let simulated = simulateDataset(simulator, count: simulations, seed: calibrationSeed, threads: threads)
+        let (theta, y) = removingFailedSimulations(theta: simulated.theta, y: simulated.y)
+        guard theta.rows > 0 else { throw CalibrationError("every simulation failed") }
+
+        let draws = try posterior(y, samples, seed)
+        let d = simulator.parameterDimension
+        guard draws.count == theta.rows, draws.allSatisfy({ $0.rows >= samples && $0.columns == d }) else {
+            throw CalibrationError("the posterior returned \(draws.count) sample sets for \(theta.rows) observations, "
+                                   + "or sets of the wrong shape (expected \(samples) × \(d))")
+        }
+        let maximum = Ranks.usableSampleCount(samples, bins: bins)
+        let tieBreaking = RandomStream(seed: seed, stream: "ranks")
+        let ranks = (0..<theta.rows).map { row in
+            var rng = tieBreaking.substream(UInt64(row))
+            return Ranks.ranks(of: theta.rowArray(row), among: draws[row], count: maximum, rng: &rng)
+        }
+        let dimensions = (0..<d).map { i in
+            let column = ranks.map { $0[i] }
+            let counts = Ranks.histogram(column, maximum: maximum, bins: bins)
+            return DimensionCalibration(name: simulator.parameterNames[i], rankHistogram: counts,
+                                        coverage: Coverage.coverage(ranks: column, maximum: maximum))
+        }
+        return CalibrationReport(task: simulator.name, simulations: theta.rows, simulationsDropped: simulations - theta.rows,
+                                 posteriorSamples: samples, rankMaximum: maximum, bins: bins, seed: seed,
+                                 dimensions: dimensions, ranks: ranks)
+    }
+}
+
+/// What simulation-based calibration found, per dimension and overall; encodes as the JSON
+/// `sbic calibrate` prints.
+public struct CalibrationReport: Encodable {
+    public var task: String
+    public var simulations: Int
+    public var simulationsDropped: Int
+    public var posteriorSamples: Int
+    /// Ranks run from 0 to this number of samples (see `Ranks.usableSampleCount`).
+    public var rankMaximum: Int
+    public var bins: Int
+    public var seed: UInt64
+    public var band: UniformBand
+    public var dimensions: [DimensionCalibration]
+    public var credibilityLevels = Coverage.levels
+    public var coverageDefinition = Coverage.definition
+    /// The smallest p-value times the number of dimensions (Bonferroni), capped at 1: the
+    /// p-value of "every dimension is uniform", valid whatever the dependence between them.
+    public var combinedPValue: Double
+    /// One row per simulation, one rank per dimension; not encoded (written as a table).
+    public var ranks: [[Int]]
+
+    init(task: String, simulations: Int, simulationsDropped: Int, posteriorSamples: Int, rankMaximum: Int, bins: Int,
+         seed: UInt64, dimensions: [DimensionCalibration], ranks: [[Int]]) {
+        self.task = task; self.simulations = simulations; self.simulationsDropped = simulationsDropped
+        self.posteriorSamples = posteriorSamples; self.rankMaximum = rankMaximum; self.bins = bins; self.seed = seed
+        self.dimensions = dimensions; self.ranks = ranks
+        band = UniformBand(simulations: simulations, bins: bins)
+        combinedPValue = min(1, (dimensions.map(\.pValue).min() ?? 1) * Double(dimensions.count))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case task, simulations, bins, seed, band, dimensions
+        case simulationsDropped = "simulations_dropped", posteriorSamples = "posterior_samples"
+        case rankMaximum = "rank_maximum", credibilityLevels = "credibility_levels"
+        case coverageDefinition = "coverage_definition", combinedPValue = "p_value_bonferroni"
+    }
+}
+
+/// One parameter's rank histogram, its χ² test of uniformity and its coverage.
+public struct DimensionCalibration: Encodable {
+    public var name: String
+    public var rankHistogram: [Int]
+    public var chiSquare: Double
+    public var degreesOfFreedom: Int
+    public var pValue: Double
+    /// At `Coverage.levels`.
+    public var coverage: [Double]
+
+    init(name: String, rankHistogram: [Int], coverage: [Double]) {
+        let test = UniformityTest(counts: rankHistogram)
+        self.name = name; self.rankHistogram = rankHistogram; self.coverage = coverage
+        chiSquare = test.chiSquare; degreesOfFreedom = test.degreesOfFreedom; pValue = test.pValue
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, coverage
+        case rankHistogram = "rank_histogram", chiSquare = "chi_square", degreesOfFreedom = "degrees_of_freedom", pValue = "p_value"
+    }
+}
+
+public struct CalibrationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Plots
+import Simulators
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a corner plot of posterior samples (SVG).",
+        discussion: """
+            Histograms of each parameter on the diagonal, heat maps of each pair below. Reference \
+            samples (--reference, or sbibm's with --task and --obs) are drawn over them in orange, \
+            with contours enclosing 68% and 95% of their mass; true parameters (--truth, or sbibm's \
+            with --obs) as black lines and points. Names come from --names, the task, or the CSV header.
+            """)
+
+    @Argument(help: "Posterior samples (.csv or .npy), one sample a row.")
+    var samples: String
+
+    @Option(help: "Reference samples (.csv or .npy) to draw over the samples.")
+    var reference: String?
+
+    @Option(help: "Task whose parameter names to use; with --obs, sbibm's reference samples and true parameters too.")
+    var task: String?
+
+    @Option(help: "sbibm observation number (1–5), with --task.")
+    var obs: Int?
+
+    @Option(help: "True parameters, comma-separated (replaces sbibm's).", transform: parseValues)
+    var truth: [Double]?
+
+    @Option(help: "Parameter names, comma-separated.", transform: { $0.split(separator: ",").map(String.init) })
+    var names: [String]?
+
+    @Option(help: "Title above the plot (default: the task and observation, or the file name).")
+    var title: String?
+
+    @Option(name: .shortAndLong, help: "Output file (.svg).")
+    var out = "corner.svg"
+
+    func validate() throws {
+        guard obs == nil || task != nil else { throw ValidationError("--obs needs --task") }
+        guard obs == nil || reference == nil else { throw ValidationError("give --reference FILE or --task T --obs N, not both") }
+        try requireSVG(out)
+    }
+
+    func run() throws {
+        do {
+            let table = try readTable(samples)
+            let columns = table.matrix.columns
+            let sbibm = try obs.map { try SBIBMPosterior(task: task!, observation: $0) }
+            let figure = CornerPlot(
+                samples: table.matrix,
+                names: names ?? taskParameterNames(task, count: columns) ?? table.header ?? parameterNames(task: nil, count: columns),
+                reference: try reference.map(readMatrix) ?? sbibm?.reference, truth: truth ?? sbibm?.truth,
+                title: title ?? sbibm?.title ?? URL(fileURLWithPath: samples).lastPathComponent)
+            try figure.render().write(to: out)
+            print("wrote \(out)")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            printError(error, context: "plot")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// The reference posterior of an sbibm observation: what a corner plot draws samples against.
+struct SBIBMPosterior {
+    var reference: Matrix
+    var truth: [Double]
+    var title: String
+
+    init(task: String, observation: Int) throws {
+        reference = try SBIBM.referenceSamples(task: task, number: observation)
+        truth = try SBIBM.trueParameters(task: task, number: observation).rowArray(0)
+        title = "\(task), observation \(observation)"
+    }
+}
+
+/// The corner plot `sbic sample --plot` draws for one observation: over sbibm's reference
+/// posterior and true parameters when the observation is sbibm's.
+func plotSamples(_ samples: Matrix, names: [String], sbibmTask: String?, observation: Int, to path: String) throws {
+    let sbibm = try sbibmTask.map { try SBIBMPosterior(task: $0, observation: observation) }
+    try CornerPlot(samples: samples, names: names, reference: sbibm?.reference, truth: sbibm?.truth,
+                   title: sbibm?.title ?? "observation \(observation)").render().write(to: path)
+}
+
+/// The parameter names of `task`, if it is a simulator with `count` parameters.
+func taskParameterNames(_ task: String?, count: Int) -> [String]? {
+    guard let task, let simulator = try? Simulators.named(task), simulator.parameterDimension == count else { return nil }
+    return simulator.parameterNames
+}

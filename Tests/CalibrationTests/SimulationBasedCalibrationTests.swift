@@ -1,0 +1,96 @@
+import Calibration
+import Datasets
+import Random
+import Simulators
+import XCTest
+
+/// gaussian_linear has the closed-form posterior N(y/2, 0.05·I): sampled directly, it must
+/// pass calibration, and the same family with the wrong spread or centre must fail it.
+final class SimulationBasedCalibrationTests: XCTestCase {
+    /// Samples of N(y/2 + shift, variance·I) for each observation y.
+    func gaussianPosterior(variance: Double, shift: Double = 0) -> SimulationBasedCalibration.Posterior {
+        { observations, count, seed in
+            var rng = RandomStream(seed: seed, stream: "test posterior")
+            return (0..<observations.rows).map { row in
+                var m = Matrix(rows: count, columns: observations.columns)
+                for i in 0..<count {
+                    for j in 0..<observations.columns {
+                        m[i, j] = observations[row, j] / 2 + shift + variance.squareRoot() * rng.normal()
+                    }
+                }
+                return m
+            }
+        }
+    }
+
+    func calibrate(_ posterior: SimulationBasedCalibration.Posterior) throws -> CalibrationReport {
+        var sbc = SimulationBasedCalibration()
+        sbc.simulations = 200
+        sbc.samples = 500
+        sbc.seed = 3
+        return try sbc.run(GaussianLinear(), posterior: posterior)
+    }
+
+    func testTheExactPosteriorIsCalibrated() throws {
+        let report = try calibrate(gaussianPosterior(variance: 0.05))
+        XCTAssertEqual(report.simulations, 200)
+        XCTAssertEqual(report.bins, 10)
+        XCTAssertEqual(report.rankMaximum, 499)
+        XCTAssertEqual(report.dimensions.count, 10)
+        // Ten χ² tests at once: no p-value below 0.1%/10 unless the ranks are not uniform.
+        XCTAssertGreaterThan(report.combinedPValue, 0.01, "\(report.dimensions.map(\.pValue))")
+        for dimension in report.dimensions {
+            XCTAssertEqual(dimension.rankHistogram.reduce(0, +), 200)
+            XCTAssertGreaterThan(dimension.pValue, 0.001, dimension.name)
+        }
+        // Coverage ≈ nominal: each dimension within 4 binomial standard deviations (0.14 at
+        // α = ½ for n = 200), their mean within 0.05.
+        for (k, alpha) in report.credibilityLevels.enumerated() {
+            let values = report.dimensions.map { $0.coverage[k] }
+            let tolerance = 4 * (alpha * (1 - alpha) / 200).squareRoot() + 0.01
+            for v in values { XCTAssertEqual(v, alpha, accuracy: tolerance, "level \(alpha)") }
+            XCTAssertEqual(values.reduce(0, +) / 10, alpha, accuracy: 0.05, "level \(alpha)")
+        }
+    }
+
+    func testATooNarrowPosteriorFails() throws {
+        let report = try calibrate(gaussianPosterior(variance: 0.005))
+        for dimension in report.dimensions {
+            XCTAssertLessThan(dimension.pValue, 1e-6, dimension.name)
+            // Ranks pile up at both ends (a ∪ shape), and the central half-interval covers far too few.
+            let counts = dimension.rankHistogram
+            XCTAssertGreaterThan(counts.first! + counts.last!, 2 * counts[4...5].reduce(0, +))
+            XCTAssertLessThan(dimension.coverage[10], 0.3)
+        }
+    }
+
+    func testABiasedPosteriorFails() throws {
+        let report = try calibrate(gaussianPosterior(variance: 0.05, shift: 0.3))
+        for dimension in report.dimensions {
+            XCTAssertLessThan(dimension.pValue, 1e-6, dimension.name)
+            // Samples sit above θ*, so ranks pile up low.
+            XCTAssertGreaterThan(dimension.rankHistogram.first!, dimension.rankHistogram.last!)
+        }
+    }
+
+    func testCalibrationDataAreNotTheTrainingData() throws {
+        var seen: Matrix?
+        var sbc = SimulationBasedCalibration()
+        sbc.simulations = 5
+        sbc.samples = 9
+        _ = try sbc.run(GaussianLinear()) { observations, count, seed in
+            seen = observations
+            return try self.gaussianPosterior(variance: 0.05)(observations, count, seed)
+        }
+        let training = simulateDataset(GaussianLinear(), count: 5, seed: 1)
+        XCTAssertNotEqual(seen, training.y)
+    }
+
+    func testAWrongPosteriorShapeIsAnError() {
+        var sbc = SimulationBasedCalibration()
+        sbc.simulations = 4
+        XCTAssertThrowsError(try sbc.run(GaussianLinear()) { observations, count, _ in
+            [Matrix](repeating: Matrix(rows: count, columns: 3), count: observations.rows)
+        })
+    }
+}
