@@ -11,5 +11,10 @@ struct SBIC: ParsableCommand {
 
               sbic compile specs/two_moons_cpvae.json
             """,
-        subcommands: [Compile.self])
+        subcommands: [Compile.self, Bench.self])
+
+    static func main() {
+        OpenBLASEnvironment.configure()
+        main(nil)
+    }
 }
