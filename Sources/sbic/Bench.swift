@@ -32,7 +32,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         do {
-            let report = try measure(try loadGraph(model))
+            let report = try measure(try Self.load(model))
             print(json ? report.json : report.table)
         } catch {
             printError(error, context: model)
@@ -95,6 +95,18 @@ struct Bench: ParsableCommand {
         for (name, values) in inputs { _ = executable.input(name).update(fromContentsOf: values) }
     }
 
+    /// A spec is compiled; a .sbig graph is read as it is.
+    private static func load(_ path: String) throws -> Graph {
+        if path.hasSuffix(".sbig") {
+            return try Graph.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+        }
+        return try Compiler().compile(try ModelSpec.load(path: path)).0
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
     /// The median wall time of `body` in seconds, after a tenth as many warm-up runs;
     /// `prepare(i)` runs untimed before run i.
     private func median(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> Double {
@@ -113,17 +125,6 @@ struct Bench: ParsableCommand {
     }
 }
 
-/// A spec is compiled; a .sbig graph is read as it is.
-func loadGraph(_ path: String) throws -> Graph {
-    if path.hasSuffix(".sbig") {
-        return try Graph.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
-    }
-    return try Compiler().compile(try ModelSpec.load(path: path)).0
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-}
 
 /// What `sbic bench` measured. Its JSON form (keys in snake case) is documented in
 /// docs/benchmarks.md.
