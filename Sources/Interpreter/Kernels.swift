@@ -1,23 +1,32 @@
 import IR
 
-/// Per-instruction scratch for fused loops, which run in chunks that stay in L1.
+/// Per-instruction scratch for fused loops, which run in chunks that stay in L1, and a slot
+/// for each literal argument (two per instruction), so that a run allocates nothing.
 final class Scratch<T: Scalar> {
     static var chunk: Int { 512 }
     let buffer: UnsafeMutablePointer<T>
+    let literals: UnsafeMutablePointer<T>
     let instructions: Int
     init(instructions: Int) {
         self.instructions = instructions
-        buffer = .allocate(capacity: instructions * Self.chunk)
-        buffer.initialize(repeating: 0, count: instructions * Self.chunk)
+        buffer = .allocate(capacity: instructions * (Self.chunk + 2))
+        buffer.initialize(repeating: 0, count: instructions * (Self.chunk + 2))
+        literals = buffer + instructions * Self.chunk
     }
     deinit { buffer.deallocate() }
 }
 
 /// The interpreter's loops. Strides are 1 for a tensor and 0 for a broadcast scalar.
 enum Kernels {
+    /// y = f(x). In place (y == x, as for a dense layer's activation) the loop reads and writes
+    /// one array, which LLVM vectorizes; through two pointers that may overlap it would not.
     @inline(__always)
     static func map<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int, _ f: (T) -> T) {
-        for i in 0..<n { y[i] = f(x[i]) }
+        if UnsafePointer(y) == x {
+            for i in 0..<n { y[i] = f(y[i]) }
+        } else {
+            for i in 0..<n { y[i] = f(x[i]) }
+        }
     }
 
     @inline(__always)
@@ -31,6 +40,8 @@ enum Kernels {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func unary<T: Scalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
         switch op {
         case .neg: map(x, y, n) { -$0 }
@@ -45,6 +56,8 @@ enum Kernels {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func binary<T: Scalar>(_ op: BinaryOp, _ a: UnsafePointer<T>, _ sa: Int, _ b: UnsafePointer<T>, _ sb: Int,
                                   _ y: UnsafeMutablePointer<T>, _ n: Int) {
         switch op {
@@ -62,47 +75,55 @@ enum Kernels {
     }
 
     /// A fused body, chunk by chunk: each instruction is one vectorizable loop over the chunk.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func fused<T: Scalar>(_ body: FusedBody, _ operands: [UnsafeMutablePointer<T>], _ strides: [Int],
                                  _ y: UnsafeMutablePointer<T>, _ n: Int, _ scratch: Scratch<T>) {
         let chunk = Scratch<T>.chunk
-        var literals = body.instructions.flatMap(\.arguments).compactMap { a -> T? in
-            if case .literal(let v) = a { return T(v) } else { return nil }
+        for (i, ins) in body.instructions.enumerated() {
+            for (j, argument) in ins.arguments.enumerated() {
+                if case .literal(let v) = argument { scratch.literals[2 * i + j] = T(v) }
+            }
         }
-        literals.withUnsafeMutableBufferPointer { literalValues in
-            var start = 0
-            while start < n {
-                let count = min(chunk, n - start)
-                var nextLiteral = 0
-                for (i, ins) in body.instructions.enumerated() {
-                    let out = i == body.instructions.count - 1 ? y + start : scratch.buffer + i * chunk
-                    let args = ins.arguments.map { a -> (UnsafeMutablePointer<T>, Int) in
-                        switch a {
-                        case .operand(let k): return (operands[k] + start * strides[k], strides[k])
-                        case .result(let j): return (scratch.buffer + j * chunk, 1)
-                        case .literal:
-                            defer { nextLiteral += 1 }
-                            return (literalValues.baseAddress! + nextLiteral, 0)
-                        }
-                    }
-                    switch ins.kind {
-                    case .unary(let op):
-                        if args[0].1 == 1 { unary(op, args[0].0, out, count) }
-                        else { unary(op, args[0].0, out, 1); let v = out[0]; out.update(repeating: v, count: count) }
-                    case .binary(let op):
-                        binary(op, args[0].0, args[0].1, args[1].0, args[1].1, out, count)
+        var start = 0
+        while start < n {
+            let count = min(chunk, n - start)
+            for (i, ins) in body.instructions.enumerated() {
+                let out = i == body.instructions.count - 1 ? y + start : scratch.buffer + i * chunk
+                // Where argument j of this instruction starts in the chunk, and its stride.
+                func argument(_ j: Int) -> (UnsafeMutablePointer<T>, Int) {
+                    switch ins.arguments[j] {
+                    case .operand(let k): return (operands[k] + start * strides[k], strides[k])
+                    case .result(let r): return (scratch.buffer + r * chunk, 1)
+                    case .literal: return (scratch.literals + 2 * i + j, 0)
                     }
                 }
-                start += count
+                switch ins.kind {
+                case .unary(let op):
+                    let (x, stride) = argument(0)
+                    if stride == 1 { unary(op, x, out, count) }
+                    else { unary(op, x, out, 1); let v = out[0]; out.update(repeating: v, count: count) }
+                case .binary(let op):
+                    let (a, sa) = argument(0), (b, sb) = argument(1)
+                    binary(op, a, sa, b, sb, out, count)
+                }
             }
+            start += count
         }
     }
 
     /// y = activation(x + bias), row by row (x and y may alias).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func addBias<T: Scalar>(_ x: UnsafePointer<T>, _ bias: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                    rows: Int, columns: Int, activation: UnaryOp?) {
         for r in 0..<rows {
             let xr = x + r * columns, yr = y + r * columns
-            for c in 0..<columns { yr[c] = xr[c] + bias[c] }
+            if UnsafePointer(yr) == xr {  // in place, as map
+                for c in 0..<columns { yr[c] += bias[c] }
+            } else {
+                for c in 0..<columns { yr[c] = xr[c] + bias[c] }
+            }
             if let activation { unary(activation, yr, yr, columns) }
         }
     }
@@ -115,7 +136,13 @@ enum Kernels {
         return (outer, shape.dims[axis], inner)
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func sum<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, outer: Int, extent: Int, inner: Int) {
+        if inner == 1 {
+            for o in 0..<outer { y[o] = sum(x + o * extent, extent) }
+            return
+        }
         for o in 0..<outer {
             let yo = y + o * inner
             yo.update(repeating: 0, count: inner)
@@ -126,6 +153,24 @@ enum Kernels {
         }
     }
 
+    /// Σ x[0..<n] in eight interleaved partial sums: one running sum would make every add wait
+    /// for the one before it.
+    @inline(__always)
+    static func sum<T: Scalar>(_ x: UnsafePointer<T>, _ n: Int) -> T {
+        var partial = (T(0), T(0), T(0), T(0), T(0), T(0), T(0), T(0))
+        var i = 0
+        while i + 8 <= n {
+            partial.0 += x[i]; partial.1 += x[i + 1]; partial.2 += x[i + 2]; partial.3 += x[i + 3]
+            partial.4 += x[i + 4]; partial.5 += x[i + 5]; partial.6 += x[i + 6]; partial.7 += x[i + 7]
+            i += 8
+        }
+        var total = ((partial.0 + partial.1) + (partial.2 + partial.3)) + ((partial.4 + partial.5) + (partial.6 + partial.7))
+        while i < n { total += x[i]; i += 1 }
+        return total
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func broadcast<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, outer: Int, extent: Int, inner: Int) {
         for o in 0..<outer {
             for e in 0..<extent { (y + (o * extent + e) * inner).update(from: x + o * inner, count: inner) }
@@ -133,12 +178,16 @@ enum Kernels {
     }
 
     /// Copies `count` columns per row from column `from` of x (row length xw) to column `to` of y (row length yw).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func copyColumns<T: Scalar>(_ x: UnsafePointer<T>, _ xw: Int, _ from: Int,
                                        _ y: UnsafeMutablePointer<T>, _ yw: Int, _ to: Int, _ count: Int, _ rows: Int) {
         for r in 0..<rows { (y + r * yw + to).update(from: x + r * xw + from, count: count) }
     }
 
     /// PyTorch's AdamW on one tensor, with the gradient first scaled by the clipping factor.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func adamw<T: Scalar>(_ s: AdamW, parameter p: UnsafeMutablePointer<T>, gradient g: UnsafePointer<T>,
                                  m: UnsafeMutablePointer<T>, v: UnsafeMutablePointer<T>, count: Int,
                                  learningRate lr: T, step: T, gradientScale scale: T) {
@@ -146,11 +195,50 @@ enum Kernels {
         let decay = 1 - lr * T(s.weightDecay)
         let c1 = 1 - T.exp(step * T.log(b1)), c2 = 1 - T.exp(step * T.log(b2))
         let stepSize = lr / c1, rootC2 = T.sqrt(c2)
+        if T.self == Float.self {
+            // Eight lanes at a time: the square roots then compile to vector instructions,
+            // where the scalar ones are libm calls that keep the loop from vectorizing. Each
+            // lane does the scalar arithmetic below, so the results are the same to the bit.
+            func f(_ x: T) -> Float { unsafeBitCast(x, to: Float.self) }
+            func floats<U>(_ q: U) -> UnsafeMutablePointer<Float> { unsafeBitCast(q, to: UnsafeMutablePointer<Float>.self) }
+            adamw8(p: floats(p), g: floats(g), m: floats(m), v: floats(v), count: count,
+                   b1: f(b1), b2: f(b2), epsilon: f(eps), decay: f(decay), stepSize: f(stepSize), rootC2: f(rootC2), scale: f(scale))
+            return
+        }
         for i in 0..<count {
             let gi = g[i] * scale
             m[i] = b1 * m[i] + (1 - b1) * gi
             v[i] = b2 * v[i] + (1 - b2) * gi * gi
             p[i] = p[i] * decay - stepSize * m[i] / (T.sqrt(v[i]) / rootC2 + eps)
+        }
+    }
+
+    private static func adamw8(p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+                               v: UnsafeMutablePointer<Float>, count: Int, b1: Float, b2: Float, epsilon: Float,
+                               decay: Float, stepSize: Float, rootC2: Float, scale: Float) {
+        typealias V = SIMD8<Float>
+        var i = 0
+        while i < count {
+            // The last group is padded with zeros, which update to zeros and are not stored.
+            let lanes = min(8, count - i)
+            func load(_ q: UnsafeMutablePointer<Float>) -> V {
+                if lanes == 8 { return UnsafeRawPointer(q + i).loadUnaligned(as: V.self) }
+                var x = V()
+                for l in 0..<lanes { x[l] = q[i + l] }
+                return x
+            }
+            func store(_ x: V, _ q: UnsafeMutablePointer<Float>) {
+                if lanes == 8 { return UnsafeMutableRawPointer(q + i).storeBytes(of: x, as: V.self) }
+                for l in 0..<lanes { q[i + l] = x[l] }
+            }
+            let gi = load(g) * scale
+            let mi = b1 * load(m) + (1 - b1) * gi
+            let vi = b2 * load(v) + (1 - b2) * gi * gi
+            let pi = load(p) * decay - stepSize * mi / (vi.squareRoot() / rootC2 + epsilon)
+            store(mi, m)
+            store(vi, v)
+            store(pi, p)
+            i += 8
         }
     }
 }

@@ -30,6 +30,22 @@ extension Emitter {
         return results
     }
 
+    /// `body(i)` for i = 0, step, … < end where `end` is only known at run time.
+    func loop(to end: Value, step: Int, _ body: (Value) -> Void) {
+        let entry = LLVMGetInsertBlock(builder)!
+        let header = LLVMAppendBasicBlockInContext(context, function, "loop")!
+        let exit = LLVMAppendBasicBlockInContext(context, function, "loop.end")!
+        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSGT, end, int(0), "")!, header, exit)
+        LLVMPositionBuilderAtEnd(builder, header)
+        let index = LLVMBuildPhi(builder, int64, "")!
+        body(index)
+        let latch = LLVMGetInsertBlock(builder)!
+        let next = LLVMBuildAdd(builder, index, int(step), "")!
+        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSLT, next, end, "")!, header, exit)
+        addIncoming(index, [(int(0), entry), (next, latch)])
+        LLVMPositionBuilderAtEnd(builder, exit)
+    }
+
     /// A loop without carried values.
     func loop(from start: Int = 0, to end: Int, step: Int = 1, _ body: (Value) -> Void) {
         loop(from: start, to: end, step: step, carrying: []) { i, _ in body(i); return [] }

@@ -1,10 +1,15 @@
 import CLLVM
 
 extension Emitter {
-    /// `base + offset` floats.
-    func advance(_ base: Value, by offset: Value) -> Value {
+    /// `base + offset` floats. Addresses are in bounds of the buffer `base` points into (which
+    /// lets LLVM reason about them), unless `inBounds` is false: an address that only a masked
+    /// access with its lanes off will use may lie outside.
+    func advance(_ base: Value, by offset: Value, inBounds: Bool = true) -> Value {
         var index: [Value?] = [offset]
-        return index.withUnsafeMutableBufferPointer { LLVMBuildInBoundsGEP2(builder, float, base, $0.baseAddress, 1, "")! }
+        return index.withUnsafeMutableBufferPointer {
+            inBounds ? LLVMBuildInBoundsGEP2(builder, float, base, $0.baseAddress, 1, "")!
+                     : LLVMBuildGEP2(builder, float, base, $0.baseAddress, 1, "")!
+        }
     }
 
     func advance(_ base: Value, by offset: Int) -> Value { offset == 0 ? base : advance(base, by: int(offset)) }

@@ -52,6 +52,28 @@ extension Emitter {
 
     func extract(_ v: Value, _ lane: Int) -> Value { LLVMBuildExtractElement(builder, v, i32(Int32(lane)), "")! }
 
+    /// For a pair of vectors (a, b) seen as rows of a 2 × 16 matrix cut into blocks of d lanes:
+    /// the shuffle masks whose results hold, in every pair of adjacent blocks, a's first block
+    /// with b's first block, and a's second block with b's second. In a 16 × 16 transpose,
+    /// stage d applies them to rows r and r + d; in a reduction of 16 vectors, adding the two
+    /// halves each partial sum.
+    static func exchangeMasks(_ d: Int) -> (first: [Int], second: [Int]) {
+        ((0..<lanes).map { $0 & d == 0 ? $0 : lanes + $0 - d }, (0..<lanes).map { $0 & d == 0 ? $0 + d : lanes + $0 })
+    }
+
+    /// One vector whose lane l is the sum of the lanes of `vectors[l]` (at most 16 vectors;
+    /// missing ones count as 0): 15 exchange-and-add steps instead of 16 separate reductions.
+    func laneSums(_ vectors: [Value]) -> Value {
+        var v = vectors + Array(repeating: splat(Float(0)), count: Self.lanes - vectors.count)
+        var d = Self.lanes / 2
+        while d > 0 {
+            let (first, second) = Self.exchangeMasks(d)
+            for r in 0..<d { v[r] = add(shuffle(v[r], v[r + d], first), shuffle(v[r], v[r + d], second)) }
+            d /= 2
+        }
+        return v[0]
+    }
+
     /// The sum of a vector's lanes as a balanced tree: deterministic, and no serial chain of 16 adds.
     func horizontalSum(_ v: Value) -> Value {
         var v = v, width = Self.lanes

@@ -17,10 +17,16 @@ struct KernelKey: Hashable {
         constants.filter { $0 == nil }.count + (op.hasResult ? 1 : 0) + (scratchFloats > 0 ? 1 : 0)
     }
 
-    /// Floats of scratch memory the kernel needs (a transposed copy of a matrix operand).
+    /// Floats of scratch memory the kernel needs (a transposed copy of a matrix).
     var scratchFloats: Int {
-        if case .matmul(_, true) = op, matmul == .tiled { return operands[1].count }
-        return 0
+        switch op {
+        case let .matmul(transposeA, transposeB):
+            return MatmulShape(operands[0], operands[1], transposeA: transposeA, transposeB: transposeB).scratchFloats(matmul)
+        case .dense:
+            return MatmulShape(operands[0], operands[1], transposeA: false, transposeB: false).scratchFloats(matmul)
+        default:
+            return 0
+        }
     }
 }
 
@@ -65,7 +71,7 @@ extension Emitter {
                    a: x[0], b: x[1], c: result!, kernel: key.matmul, scratch: scratch)
         case .dense(let activation):
             matmul(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false),
-                   a: x[0], b: x[1], c: result!, kernel: key.matmul, scratch: nil,
+                   a: x[0], b: x[1], c: result!, kernel: key.matmul, scratch: scratch,
                    epilogue: Epilogue(bias: x[2], activation: activation))
         case .addBias:
             addBias(x[0], x[1], into: result!, rows: key.result.dims[0], columns: key.result.dims[1])

@@ -64,7 +64,7 @@ final class ModuleBuilder {
             if node.op.bakesConstants, case .constant(let v) = program.nodes[$0].op { return v }
             return nil
         }
-        var matmul = MatmulKernel.tiled
+        var matmul = MatmulKernel.jit
         switch node.op {
         case let .matmul(transposeA, transposeB):
             matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB))

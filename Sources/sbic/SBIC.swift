@@ -9,8 +9,14 @@ struct SBIC: ParsableCommand {
             Write a model as JSON (docs/spec.md), compile it, train it on simulations, and draw \
             posterior samples:
 
-              sbic compile specs/two_moons_cpvae.json
+              sbic train specs/two_moons_cpvae.json --out models/two_moons
+              sbic sample models/two_moons --obs 1 -n 10000 --out samples.csv
             """,
         subcommands: [Compile.self, Simulate.self, Train.self, Sample.self, Eval.self, Reproduce.self,
-                      Plot.self, Curves.self, Predictive.self, Calibrate.self])
+                      Plot.self, Curves.self, Predictive.self, Calibrate.self, Bench.self])
+
+    static func main() {
+        OpenBLASEnvironment.configure()
+        main(nil)
+    }
 }

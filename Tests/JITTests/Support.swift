@@ -65,3 +65,34 @@ func assertClose(_ got: [Float], _ want: [Float], tolerance: Float, _ what: @aut
                 + "tolerance \(bound) (\(tolerance) of the tensor's scale)", file: file, line: line)
     }
 }
+
+/// Element by element within `ulps` units in the last place of the expected value (at least
+/// the smallest normal's spacing, so that results near zero are not held to subnormal
+/// precision); NaN must meet NaN and infinities must be equal.
+func assertWithinULPs(_ got: [Float], _ want: [Float], _ ulps: Float, _ what: @autoclosure () -> String,
+                      file: StaticString = #filePath, line: UInt = #line) {
+    guard got.count == want.count else {
+        XCTFail("\(what()): \(got.count) values, expected \(want.count)", file: file, line: line)
+        return
+    }
+    for (i, (g, w)) in zip(got, want).enumerated() where !(g.isNaN && w.isNaN) && g != w {
+        let spacing = max(w.ulp, Float.leastNormalMagnitude.ulp)
+        if !(abs(g - w) <= ulps * spacing) {
+            XCTFail("\(what())[\(i)]: got \(g), expected \(w) (\(ulps) ulp)", file: file, line: line)
+            return
+        }
+    }
+}
+
+/// Parameters after an AdamW step. From zero moments, AdamW moves every weight by about
+/// lr · g / |g|, so a weight whose gradient is within rounding error of zero may move by +lr in
+/// one back end and −lr in the other. Such weights may differ by up to 2·lr; at most one in a
+/// thousand may, and all others agree as `assertClose` requires.
+func assertUpdateClose(_ got: [Float], _ want: [Float], learningRate: Float, _ what: @autoclosure () -> String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+    let bound = 1e-4 * max(1, want.lazy.filter(\.isFinite).map(abs).max() ?? 0)
+    let far = zip(got, want).filter { !(abs($0 - $1) <= bound) }
+    if far.count * 1000 > got.count || far.contains(where: { !(abs($0 - $1) <= 2 * learningRate + bound) }) {
+        assertClose(got, want, tolerance: 1e-4, what(), file: file, line: line)
+    }
+}

@@ -1,0 +1,66 @@
+import IR
+
+extension Emitter {
+    /// Rows of C per register tile. With two vectors of 16 columns per row, the tile's 16
+    /// accumulators, two B vectors and one broadcast A value fit in the 32 vector registers.
+    static let tileRows = 8
+    static let tileVectors = 2
+
+    /// The register-tiled product over B stored [k, n]. Column blocks are the outer loop so
+    /// that a k × 32 panel of B stays in L1 while every row block of A passes over it.
+    func tiledMatmul(_ s: MatmulShape, a: Value, b: Value, c: Value, epilogue: Epilogue) {
+        let blockWidth = Self.tileVectors * Self.lanes
+        let fullColumns = s.n / blockWidth * blockWidth
+        let fullRows = s.m / Self.tileRows * Self.tileRows
+        let rest = s.n - fullColumns
+        let restWidths = rest > Self.lanes ? [Self.lanes, rest - Self.lanes] : rest > 0 ? [rest] : []
+
+        func rowBlocks(at column: Value, widths: [Int]) {
+            loop(to: fullRows, step: Self.tileRows) { row in
+                tile(s, a: a, b: b, c: c, row: row, rows: Self.tileRows, column: column, widths: widths, epilogue)
+            }
+            if fullRows < s.m {
+                tile(s, a: a, b: b, c: c, row: int(fullRows), rows: s.m - fullRows, column: column, widths: widths, epilogue)
+            }
+        }
+        loop(to: fullColumns, step: blockWidth) { rowBlocks(at: $0, widths: Array(repeating: Self.lanes, count: Self.tileVectors)) }
+        if !restWidths.isEmpty { rowBlocks(at: int(fullColumns), widths: restWidths) }
+    }
+
+    /// C[row ..< row + rows, column ..< column + Σ widths]: the accumulators live in registers
+    /// for the whole k loop, each step one broadcast of A per row and one (masked) load of B per
+    /// vector, then the epilogue and one store per accumulator.
+    private func tile(_ s: MatmulShape, a: Value, b: Value, c: Value, row: Value, rows: Int, column: Value,
+                      widths: [Int], _ epilogue: Epilogue) {
+        let count = rows * widths.count
+        let sums = loop(to: s.k, carrying: Array(repeating: splat(Float(0)), count: count)) { k, acc in
+            let bRow = advance(b, by: addInt(mulInt(k, int(s.n)), column))
+            let bVectors = widths.enumerated().map { v, lanes in load(advance(bRow, by: v * Self.lanes), lanes: lanes) }
+            var next = acc
+            for r in 0..<rows {
+                let i = addInt(row, int(r))
+                // A[i, k], or A[k, i] when A is stored transposed.
+                let element = s.transposeA ? addInt(mulInt(k, int(s.m)), i) : addInt(mulInt(i, int(s.k)), k)
+                let aValue = splat(loadScalar(advance(a, by: element)))
+                for v in widths.indices { next[r * widths.count + v] = fma(aValue, bVectors[v], acc[r * widths.count + v]) }
+            }
+            return next
+        }
+        for r in 0..<rows {
+            let cRow = advance(c, by: addInt(mulInt(addInt(row, int(r)), int(s.n)), column))
+            for (v, lanes) in widths.enumerated() {
+                let columnOffset = addInt(column, int(v * Self.lanes))
+                store(finish(sums[r * widths.count + v], epilogue, column: columnOffset, lanes: lanes),
+                      advance(cRow, by: v * Self.lanes), lanes: lanes)
+            }
+        }
+    }
+
+    /// Bias and activation on a vector of C starting at `column`.
+    func finish(_ x: Value, _ epilogue: Epilogue, column: Value, lanes: Int) -> Value {
+        var x = x
+        if let bias = epilogue.bias { x = add(x, load(advance(bias, by: column), lanes: lanes)) }
+        if let activation = epilogue.activation { x = apply(activation, x) }
+        return x
+    }
+}

@@ -1,0 +1,198 @@
+import ArgumentParser
+import Foundation
+import Interpreter
+import IR
+import JIT
+import Passes
+import Random
+import Spec
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time every program of a model on both back ends, one thread each.",
+        discussion: """
+            Reports the median time of each program after warm-up, the time to draw 10,000 \
+            posterior samples (random inputs prepared beforehand, so drawing the noise is not \
+            timed), the JIT's compile time for all programs, and GFLOP/s from the compiled \
+            graph's operation count. docs/benchmarks.md explains every number.
+            """)
+
+    @Argument(help: "A spec (.json) or a compiled graph (.sbig).", completion: .file(extensions: ["json", "sbig"]))
+    var model: String
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(help: "Timed runs of each program, after as many warm-up runs as a tenth of this.")
+    var iterations = 1000
+
+    func validate() throws {
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+    }
+
+    func run() throws {
+        do {
+            let report = try measure(try Self.load(model))
+            print(json ? report.json : report.table)
+        } catch {
+            printError(error, context: model)
+            throw ExitCode.failure
+        }
+    }
+
+    private func measure(_ graph: Graph) throws -> BenchReport {
+        var random = RandomStream(seed: 0, stream: "bench")
+        let interpreterStore = ParameterStore<Float>(graph), jitStore = ParameterStore<Float>(graph)
+        interpreterStore.initialize { random.normal() }
+        jitStore.copy(from: interpreterStore)
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let compiled = try JIT.compile(graph, parameters: jitStore)
+        let compileSeconds = seconds(clock.now - start)
+
+        var report = BenchReport(model: graph.name, jitCompileMilliseconds: compileSeconds * 1e3,
+                                 jitCompileThreads: compiled.timing.units,
+                                 openblasCoretype: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
+        for program in graph.programs {
+            let backEnds: [Executable] = [try InterpretedProgram(program, parameters: interpreterStore), compiled[program.name]!]
+            // Training many steps on one batch drives the model to overflow, and NaNs take slow
+            // paths (libm's sqrtf, for one); so every run gets a batch from a pool.
+            let batches = (0..<8).map { _ in randomInputs(program, graph: graph, &random) }
+            let times = backEnds.map { backEnd in
+                median(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
+            }
+            report.programs[program.name] = .init(batch: program.inputs.first?.shape.dims.first ?? 1, flops: program.flops,
+                                                  interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
+            if program.name == "sample", let batch = program.inputs.first?.shape.dims.first, batch > 0 {
+                let runs = (10_000 + batch - 1) / batch
+                let repeats = max(5, iterations / (10 * runs))
+                let sampling = backEnds.map { backEnd in
+                    median(runs: repeats, prepare: { feed(backEnd, batches[$0 % batches.count]) }) {
+                        for _ in 0..<runs { backEnd.run() }
+                    }
+                }
+                report.tenThousandSamples = .init(runs: runs, interpreterMilliseconds: sampling[0] * 1e3, jitMilliseconds: sampling[1] * 1e3)
+            }
+        }
+        return report
+    }
+
+    /// Standard normal values for every input; the learning rate the spec trains with.
+    private func randomInputs(_ program: Program, graph: Graph, _ random: inout RandomStream) -> [String: [Float]] {
+        var inputs: [String: [Float]] = [:]
+        for (name, shape) in program.inputs {
+            if name == "adamw.learning_rate" {
+                inputs[name] = [Float(graph.metadata["training.learning_rate"].flatMap(Double.init) ?? 1e-3)]
+            } else {
+                inputs[name] = (0..<shape.count).map { _ in Float(random.normal()) }
+            }
+        }
+        return inputs
+    }
+
+    private func feed(_ executable: Executable, _ inputs: [String: [Float]]) {
+        for (name, values) in inputs { _ = executable.input(name).update(fromContentsOf: values) }
+    }
+
+    /// A spec is compiled; a .sbig graph is read as it is.
+    private static func load(_ path: String) throws -> Graph {
+        if path.hasSuffix(".sbig") {
+            return try Graph.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+        }
+        return try Compiler().compile(try ModelSpec.load(path: path)).0
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// The median wall time of `body` in seconds, after a tenth as many warm-up runs;
+    /// `prepare(i)` runs untimed before run i.
+    private func median(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> Double {
+        let warmUp = max(1, runs / 10)
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        times.reserveCapacity(runs)
+        for i in 0..<(warmUp + runs) {
+            prepare(i)
+            let start = clock.now
+            body()
+            if i >= warmUp { times.append(seconds(clock.now - start)) }
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}
+
+
+/// What `sbic bench` measured. Its JSON form (keys in snake case) is documented in
+/// docs/benchmarks.md.
+struct BenchReport: Encodable {
+    struct ProgramTimes: Encodable {
+        let batch: Int
+        let flops: Int
+        let interpreterMicroseconds: Double
+        let jitMicroseconds: Double
+        let interpreterGflops: Double
+        let jitGflops: Double
+        /// Interpreter time over JIT time.
+        let speedup: Double
+
+        init(batch: Int, flops: Int, interpreterMicroseconds: Double, jitMicroseconds: Double) {
+            self.batch = batch
+            self.flops = flops
+            self.interpreterMicroseconds = interpreterMicroseconds
+            self.jitMicroseconds = jitMicroseconds
+            interpreterGflops = Double(flops) / interpreterMicroseconds / 1e3
+            jitGflops = Double(flops) / jitMicroseconds / 1e3
+            speedup = interpreterMicroseconds / jitMicroseconds
+        }
+    }
+
+    struct Sampling: Encodable {
+        let runs: Int
+        let interpreterMilliseconds: Double
+        let jitMilliseconds: Double
+        let speedup: Double
+
+        init(runs: Int, interpreterMilliseconds: Double, jitMilliseconds: Double) {
+            self.runs = runs
+            self.interpreterMilliseconds = interpreterMilliseconds
+            self.jitMilliseconds = jitMilliseconds
+            speedup = interpreterMilliseconds / jitMilliseconds
+        }
+    }
+
+    var model: String
+    var jitCompileMilliseconds: Double
+    var jitCompileThreads: Int
+    var openblasCoretype: String?
+    var programs: [String: ProgramTimes] = [:]
+    var tenThousandSamples: Sampling?
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    var table: String {
+        func number(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
+        func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+        var lines = ["\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
+                     "JIT compile of \(programs.count) programs: \(number(jitCompileMilliseconds)) ms on \(jitCompileThreads) threads",
+                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s"]
+        for (name, p) in programs.sorted(by: { $0.key < $1.key }) {
+            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad("\(p.batch)", 7)
+                         + pad(number(p.interpreterMicroseconds), 17) + pad(number(p.jitMicroseconds), 9)
+                         + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14))
+        }
+        if let s = tenThousandSamples {
+            lines.append("10,000 samples (\(s.runs) runs of sample, noise drawn beforehand): interpreter "
+                         + "\(number(s.interpreterMilliseconds, 2)) ms, JIT \(number(s.jitMilliseconds, 2)) ms")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
