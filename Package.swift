@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["sbic"]),
+        .testTarget(name: "CLITests", dependencies: ["sbic", "Training"]),
     ]
 )

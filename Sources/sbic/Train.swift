@@ -44,6 +44,8 @@ struct Train: ParsableCommand {
     @Option(help: "Batch size (only with a spec: it is compiled into the graph).") var batchSize: Int?
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
     var backend = BackendChoice.interpreter
+    @Option(help: "Least seconds between saves of the best model while training runs (default 10; 0 saves every improvement).")
+    var checkpointInterval: Double?
 
     func validate() throws {
         guard (theta == nil) == (y == nil) else { throw ValidationError("give both --theta and --y, or neither") }
@@ -53,6 +55,9 @@ struct Train: ParsableCommand {
         if let patience, patience <= 0 { throw ValidationError("--patience must be positive") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be positive") }
         if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
+        if let checkpointInterval, !(checkpointInterval >= 0 && checkpointInterval.isFinite) {
+            throw ValidationError("--checkpoint-interval must be a number of seconds, 0 or more")
+        }
     }
 
     func run() throws {
@@ -68,57 +73,45 @@ struct Train: ParsableCommand {
 
     private func train() throws {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
-        let meta = graph.metadata
-        /// A number the graph's metadata must hold (a hand-edited .sbig may not).
-        func setting(_ key: String) throws -> Double {
-            guard let text = meta["training." + key], let value = Double(text), value.isFinite else {
-                throw TrainingError("\(self.graph): meta training.\(key) is missing or not a number")
-            }
-            return value
+        // What the graph says is checked, and its memory taken, before any simulation runs.
+        let (interface, settings, trainer) = try inFile(self.graph) {
+            (try GraphInterface(graph), try TrainingSettings(graph), try Trainer(graph: graph, backend: backend.compiler))
         }
         let directory = out ?? "models/\(graph.name)"
         if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
             throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
         }
-        try checkWritable(directory)
+        // While a checkpoint replaces the previous one, both are on disk.
+        try checkWritable(directory, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
         // The data.
         let start = Date()
-        let (thetaData, yData, source): (Matrix, Matrix, String)
+        let input: TrainingInput
         if let theta, let y {
-            (thetaData, yData, source) = (try readMatrix(theta), try readMatrix(y), "\(theta), \(y)")
+            input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
         } else {
-            guard let name = task ?? meta["task"] else {
+            guard let name = task ?? graph.metadata["task"] else {
                 throw TrainingError("the graph names no task: give --task or --theta and --y")
             }
-            let simulator = try Simulators.named(name)
-            (thetaData, yData) = simulateDataset(simulator, count: simulations, seed: seed,
-                                                 threads: ProcessInfo.processInfo.activeProcessorCount)
-            source = "\(simulations) simulations of \(name)"
+            input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)
         }
-        for (m, key, file) in [(thetaData, "target", theta), (yData, "given", y)] {
-            let expected = Int(meta[key + ".size"] ?? "") ?? -1
-            guard m.columns == expected else {
-                throw DataError(file: file ?? source, reason: "has \(m.columns) columns; \(graph.name) expects \(expected) for \(meta[key] ?? key)")
-            }
+        let data = try inFile(input.source) {
+            try TrainingData(theta: input.theta, y: input.y, validationFraction: settings.validationFraction,
+                             scaling: settings.scaling, minimumTrainingRows: trainer.batch, seed: seed)
         }
-        let trainer = try Trainer(graph: graph, backend: backend.compiler)
-        let batch = graph.program("train_step")!.inputs.first { $0.name == meta["target"] }!.shape.dims[0]
-        let data = try TrainingData(theta: thetaData, y: yData, validationFraction: try setting("validation_fraction"),
-                                    scaling: Scaler.Kind(rawValue: meta["training.scaling"] ?? "") ?? .standard,
-                                    minimumTrainingRows: batch, seed: seed)
-        print("\(graph.name): \(source) (\(data.dropped) dropped as non-finite), \(data.trainCount) for training, "
+        let dropped = "\(data.dropped) dropped as non-finite" + (data.dropped > 0 ? input.firstNonFinite.map { ", the first at \($0)" } ?? "" : "")
+        print("\(graph.name): \(input.source) (\(dropped)), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
 
-        let specMaxEpochs = Int(try setting("max_epochs")), specPatience = Int(try setting("patience"))
-        var options = TrainingOptions(maxEpochs: maxEpochs ?? specMaxEpochs, patience: patience ?? specPatience,
-                                      learningRate: try learningRate ?? setting("learning_rate"), seed: seed)
+        var options = TrainingOptions(maxEpochs: maxEpochs ?? settings.maxEpochs, patience: patience ?? settings.patience,
+                                      learningRate: learningRate ?? settings.learningRate, seed: seed)
+        if let checkpointInterval { options.checkpointInterval = checkpointInterval }
         let log = try TrainingLog(directory + "/train.jsonl")
         let progress = Progress(maxEpochs: options.maxEpochs)
         func summary(_ result: (epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double)) -> TrainingSummary {
             TrainingSummary(epochs: result.epochs, bestEpoch: result.best.bestEpoch, bestValidationLoss: result.best.bestValidationLoss,
                             wallSeconds: Date().timeIntervalSince(start), microsecondsPerStep: result.usPerStep,
-                            simulations: thetaData.rows, simulationsDropped: data.dropped, seed: seed,
+                            simulations: input.theta.rows, simulationsDropped: data.dropped, seed: seed,
                             backend: backend.rawValue, stopped: result.stopped)
         }
         func save(_ weights: [String: [Float]], _ summary: TrainingSummary) throws {
@@ -169,19 +162,31 @@ final class Progress {
 
 /// The JSON-lines log: one object per epoch, appended.
 final class TrainingLog {
+    private let path: String
     private let handle: FileHandle
     private let encoder = JSONEncoder()
+    private var failed = false
 
     init(_ path: String) throws {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw DataError(file: path, reason: "cannot open for writing") }
-        handle.seekToEndOfFile()
+        guard let handle = FileHandle(forWritingAtPath: path), (try? handle.seekToEnd()) != nil else {
+            throw DataError(file: path, reason: "cannot open for writing")
+        }
+        self.path = path
         self.handle = handle
         encoder.outputFormatting = [.sortedKeys]
     }
 
     func append(_ record: EpochRecord) {
         guard let data = try? encoder.encode(record) else { return }
-        handle.write(data + Data("\n".utf8))
+        do {
+            try handle.write(contentsOf: data + Data("\n".utf8))
+        } catch where !failed {
+            // The log is a convenience: a full disk must not end a run whose model is saved
+            // (a checkpoint that cannot be written stops training with its own error).
+            failed = true
+            printError(DataError(file: path, reason: "cannot append (\(error.localizedDescription)); training goes on without it"),
+                       context: "train")
+        } catch {}
     }
 }
