@@ -39,6 +39,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The fuzz targets of every reader; `.ci/fuzz` builds them with libFuzzer.
+        .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Training", "Datasets"],
+                          path: "Tests/Fuzz/Targets"),
+
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
