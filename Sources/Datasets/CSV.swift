@@ -35,7 +35,7 @@ public enum CSV {
     }
 
     public static func readTable(_ path: String, header: Header = .auto) throws -> Table {
-        try parse(readFileData(path), file: path, header: header)
+        try parse(readFile(path), file: path, header: header)
     }
 
     /// Parses CSV bytes; `file` names the source in errors.

@@ -16,7 +16,7 @@ public enum NPY {
     }
 
     public static func read(_ path: String) throws -> Matrix {
-        try decode(readFileData(path), file: path)
+        try decode(readFile(path), file: path)
     }
 
     /// Decodes `.npy` bytes; `file` names the source in errors.

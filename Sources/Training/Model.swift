@@ -63,7 +63,7 @@ public struct TrainedModel {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw DataError(file: directory + "/model.json", reason: "no such model directory")
         }
-        return try decode(directory: directory) { FileManager.default.contents(atPath: directory + "/" + $0) }
+        return try decode(directory: directory) { try? readFile(directory + "/" + $0) }
     }
 
     /// A model from the contents of its directory's files: `read` gives the bytes of a file

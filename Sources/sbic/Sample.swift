@@ -39,6 +39,9 @@ struct Sample: ParsableCommand {
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
         guard n > 0 else { throw ValidationError("-n must be positive") }
+        guard ["csv", "npy"].contains(URL(fileURLWithPath: out).pathExtension.lowercased()) else {
+            throw ValidationError("--out must name a .csv or .npy file")
+        }
     }
 
     func run() throws {

@@ -32,9 +32,7 @@ func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, s
     if batchSize != nil {
         throw ValidationError("the batch size is compiled into \(path); pass the spec (.json) to change it")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw DataError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file")
-    }
+    let data = try readFile(path)
     guard let text = String(data: data, encoding: .utf8) else { throw DataError(file: path, reason: "not UTF-8 text") }
     return (try Graph.parse(text, file: path), nil)
 }

@@ -140,6 +140,7 @@ final class BadInputTests: XCTestCase {
         try refuses(sample(try write("nan.csv", "y_1,y_2\n0.1,0.2\n0.3,nan\n")), "nan.csv: row 3, column 2: nan: an observation must be finite")
         try refuses(sample(try write("three.csv", "0.1,0.2,0.3\n")), "three.csv: has 3 columns; the model expects 2")
         try refuses(sample(try write("none.csv", "y_1,y_2\n")), "none.csv: holds no observation")
+        try refuses(["sample", model, "--obs", "1", "--out", path("samples.txt")], "--out must name a .csv or .npy file")
     }
 
     func testDamagedGraphFilesAreNamed() throws {

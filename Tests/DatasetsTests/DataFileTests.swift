@@ -25,6 +25,18 @@ final class DataFileTests: XCTestCase {
         XCTAssertNil(try DataFile(path: "x", matrix: Matrix(rows: 3, columns: 2)).firstNonFinite)
     }
 
+    /// A pipe or a device has no end a reader can rely on.
+    func testOnlyRegularFilesAreRead() throws {
+        let directory = try temporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: directory + "/zero.npy", withDestinationPath: "/dev/zero")
+        XCTAssertEqual(mkfifo(directory + "/pipe.csv", 0o600), 0)
+        for name in ["zero.npy", "pipe.csv"] {
+            XCTAssertThrowsError(try DataFile.read(directory + "/" + name)) { error in
+                XCTAssertEqual("\(error)", "\(directory)/\(name): is not a regular file (a pipe or a device)")
+            }
+        }
+    }
+
     func testOnlyNpyAndCsvAreRead() throws {
         let directory = try temporaryDirectory()
         try "1,2\n".write(toFile: directory + "/y.txt", atomically: true, encoding: .utf8)
