@@ -58,7 +58,7 @@ public enum SafeTensors {
                 throw fail("tensor \(name): expected dtype F32, a shape and two data offsets")
             }
             // Every size is checked without arithmetic that could overflow: the header is
-            // whatever the file says, and a shape such as [2^62, 4] must be an error, not a trap.
+            // whatever the file says, and a shape such as [2^61, 2] must be an error, not a trap.
             let count = shape.reduce(1, saturatingMultiply)
             let byteCount = saturatingMultiply(count, 4)
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count,

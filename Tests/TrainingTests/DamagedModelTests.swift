@@ -113,6 +113,9 @@ final class DamagedModelTests: XCTestCase {
                 return "\(error)"
             }
         }
+        // 2^62 elements: their byte count overflowed and trapped.
+        XCTAssertTrue(decodeError(#"{"w": {"dtype": "F32", "shape": [2305843009213693952, 2], "data_offsets": [0, 16]}}"#, body: 16)
+            .contains("does not match bytes"))
         XCTAssertTrue(decodeError(#"{"w": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 16]}}"#, body: 16)
             .contains("does not match bytes"))
         XCTAssertTrue(decodeError(#"{"w": {"dtype": "F32", "shape": [-1, -4], "data_offsets": [0, 16]}}"#, body: 16)
