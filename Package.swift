@@ -48,6 +48,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The fuzz targets of every reader; `.ci/fuzz` builds them with libFuzzer.
+        .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Training", "Datasets"],
+                          path: "Tests/Fuzz/Targets"),
+
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
@@ -60,6 +64,6 @@ let package = Package(
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulators", "Datasets", "Random"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["sbic"]),
+        .testTarget(name: "CLITests", dependencies: ["sbic", "Training"]),
     ]
 )

@@ -14,9 +14,8 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(suffix).tmp").path
+            .appendingPathComponent(temporaryName(for: url.lastPathComponent)).path
 
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw systemError(path, "cannot create a temporary file") }
@@ -44,6 +43,27 @@ public enum AtomicFile {
             fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// Removes the temporary files that writers killed mid-write left in `directory`:
+    /// those of processes that no longer run. A live writer's file is left alone.
+    public static func removeAbandonedTemporaries(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard let pid = writer(ofTemporary: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory + "/" + name)
+        }
+    }
+
+    /// `.<name>.<pid>.<random>.tmp`: hidden, unique, and naming the process that writes it.
+    private static func temporaryName(for name: String) -> String {
+        ".\(name).\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp"
+    }
+
+    /// The process that writes the temporary file `name`, or nil if `name` is none.
+    private static func writer(ofTemporary name: String) -> pid_t? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard name.hasPrefix("."), parts.count >= 5, parts.last == "tmp" else { return nil }
+        return pid_t(parts[parts.count - 3])
     }
 
     fileprivate static func systemError(_ path: String, _ what: String) -> DataError {

@@ -3,13 +3,17 @@ import Foundation
 /// Comma-separated numeric tables: one row per line, an optional header line of names.
 ///
 /// Fields may carry surrounding spaces; `nan`, `inf`, `-inf` and `infinity` are read in
-/// any letter case. An empty field is an error rather than a silent NaN. Lines may end in
+/// any letter case. An empty field is an error rather than a silent NaN, and so is a decimal
+/// beyond the range of a 64-bit float (`1e999`), which would otherwise become an infinity
+/// the file never meant. Lines may end in
 /// `\n` or `\r\n`; blank lines at the end of the file are ignored, elsewhere they are
 /// errors.
 public enum CSV {
     /// Whether the first line holds column names.
     public enum Header: Sendable {
-        /// A first line with any field that is not a number is a header.
+        /// A first line whose fields are all names, none a number, is a header. A line that
+        /// mixes names and numbers is read as a damaged row and reported, since taking it for
+        /// a header would silently drop a simulation.
         case auto
         case present
         case absent
@@ -31,7 +35,7 @@ public enum CSV {
     }
 
     public static func readTable(_ path: String, header: Header = .auto) throws -> Table {
-        try parse(readFileData(path), file: path, header: header)
+        try parse(readFile(path), file: path, header: header)
     }
 
     /// Parses CSV bytes; `file` names the source in errors.
@@ -46,10 +50,10 @@ public enum CSV {
         case .present:
             firstIsHeader = true
         case .auto:
-            firstIsHeader = firstFields.contains { parseNumber($0) == nil }
+            firstIsHeader = firstFields.allSatisfy(isName)
         case .absent:
             firstIsHeader = false
-            if firstFields.allSatisfy({ parseNumber($0) == nil }) {
+            if firstFields.allSatisfy(isName) {
                 throw DataError(file: file, row: first.number,
                                 reason: "\(quoted(firstFields[0])) looks like a header, but the "
                                     + "file was read as having none")
@@ -69,12 +73,17 @@ public enum CSV {
                                     + "\(first.number)")
             }
             for (index, field) in fields.enumerated() {
-                guard let value = parseNumber(field) else {
+                switch classify(field) {
+                case .number(let value):
+                    values.append(value)
+                case .beyondRange:
+                    throw DataError(file: file, row: line.number, column: index + 1,
+                                    reason: "\(quoted(field)) is beyond the range of a 64-bit float")
+                case .name:
                     let reason = field.isEmpty ? "empty field" : "\(quoted(field)) is not a number"
                     throw DataError(file: file, row: line.number, column: index + 1,
                                     reason: reason)
                 }
-                values.append(value)
             }
         }
         return Table(header: names,
@@ -163,20 +172,34 @@ public enum CSV {
             .map { String(decoding: trimSpaces($0), as: UTF8.self) }
     }
 
-    /// A decimal number or a NaN/infinity literal; nil for anything else, including the
-    /// hexadecimal and `nan(...)` forms that `strtod` would also accept.
-    private static func parseNumber(_ field: String) -> Double? {
+    private enum Field {
+        case number(Double)
+        /// Decimal digits whose value no Double holds.
+        case beyondRange
+        /// Anything that is not a number: a column name, or damage.
+        case name
+    }
+
+    /// A decimal number or a NaN/infinity literal; anything else, including the hexadecimal
+    /// and `nan(...)` forms that `strtod` would also accept, is a name.
+    private static func classify(_ field: String) -> Field {
         let lowered = field.lowercased()
         switch lowered {
-        case "nan", "+nan", "-nan": return .nan
-        case "inf", "+inf", "infinity", "+infinity": return .infinity
-        case "-inf", "-infinity": return -.infinity
+        case "nan", "+nan", "-nan": return .number(.nan)
+        case "inf", "+inf", "infinity", "+infinity": return .number(.infinity)
+        case "-inf", "-infinity": return .number(-.infinity)
         default: break
         }
         guard !lowered.isEmpty,
-              lowered.utf8.allSatisfy({ isDecimalByte($0) })
-        else { return nil }
-        return Double(field)
+              lowered.utf8.allSatisfy({ isDecimalByte($0) }),
+              let value = Double(field)
+        else { return .name }
+        return value.isFinite ? .number(value) : .beyondRange
+    }
+
+    private static func isName(_ field: String) -> Bool {
+        if case .name = classify(field) { return true }
+        return false
     }
 
     private static func isDecimalByte(_ byte: UInt8) -> Bool {

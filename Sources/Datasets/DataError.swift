@@ -2,7 +2,7 @@
 ///
 /// Printed as `y.csv: row 17, column 3: "abc" is not a number`. Rows and columns are
 /// 1-based and count every line of a text file, the header included, so they match what
-/// an editor or a spreadsheet shows.
+/// an editor or a spreadsheet shows; in a `.npy` file a row is a row of the array.
 public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file as it was named to sbic.
     public var file: String

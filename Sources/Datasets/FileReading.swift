@@ -1,13 +1,23 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The bytes of the file at `path`, or a `DataError` that says why they cannot be read.
-func readFileData(_ path: String) throws -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DataError(file: path, reason: "no such file")
+///
+/// Only regular files (or links to one) are read: a pipe or a device such as /dev/zero has no
+/// end a reader can rely on, and is refused with that reason.
+public func readFile(_ path: String) throws -> Data {
+    var status = stat()
+    guard stat(path, &status) == 0 else {
+        throw DataError(file: path, reason: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
     }
-    guard !isDirectory.boolValue else {
-        throw DataError(file: path, reason: "is a directory, not a file")
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw DataError(file: path, reason: "is a directory, not a file")
+    default: throw DataError(file: path, reason: "is not a regular file (a pipe or a device)")
     }
     do {
         return try Data(contentsOf: URL(fileURLWithPath: path))

@@ -3,7 +3,8 @@ import Foundation
 /// numpy's `.npy` format (versions 1.0, 2.0 and 3.0).
 ///
 /// Reads f4, f8, i4, i8, u1 and b1 arrays of either byte order, in C or Fortran order; a
-/// 1-D array of n values becomes an n × 1 matrix and a 0-D array a 1 × 1 matrix. Writes
+/// 1-D array of n values becomes an n × 1 matrix and a 0-D array a 1 × 1 matrix. A file
+/// must hold exactly the bytes its header describes: neither fewer nor more. Writes
 /// little-endian float32 or float64 2-D arrays in C order, as version 1.0.
 public enum NPY {
     /// The element type written to a file.
@@ -15,7 +16,7 @@ public enum NPY {
     }
 
     public static func read(_ path: String) throws -> Matrix {
-        try decode(readFileData(path), file: path)
+        try decode(readFile(path), file: path)
     }
 
     /// Decodes `.npy` bytes; `file` names the source in errors.
@@ -30,6 +31,13 @@ public enum NPY {
             throw DataError(file: file, reason: "truncated: shape \(header.shapeText) of "
                                 + "\(header.dtype.descr) needs \(needed) bytes of data, the file "
                                 + "has \(available)")
+        }
+        // Bytes beyond the array mean the header does not describe the data (an edited
+        // shape, or two arrays run together), so no reading of it can be trusted.
+        guard byteCount == available else {
+            throw DataError(file: file, reason: "\(available - byteCount) bytes after the data: shape "
+                                + "\(header.shapeText) of \(header.dtype.descr) accounts for \(byteCount) "
+                                + "bytes, the file has \(available)")
         }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in

@@ -9,12 +9,12 @@ public enum SBIBM {
 
     /// Row 1: the observation x* of `task`, observation `number`.
     public static func observation(task: String, number: Int) throws -> Matrix {
-        try read(task, "obs_\(number)/observation.csv")
+        try read(task, "obs_\(number)/observation.csv", rows: 1)
     }
 
     /// Row 1: the parameters θ* that generated the observation.
     public static func trueParameters(task: String, number: Int) throws -> Matrix {
-        try read(task, "obs_\(number)/true_parameters.csv")
+        try read(task, "obs_\(number)/true_parameters.csv", rows: 1)
     }
 
     /// 10,000 reference posterior samples, one per row.
@@ -64,11 +64,17 @@ public enum SBIBM {
             .filter { seen.insert($0).inserted }
     }
 
-    private static func read(_ task: String, _ file: String) throws -> Matrix {
+    /// The file's numbers; with `rows`, a file of another number of rows is an error (a
+    /// damaged observation file must not leave its callers an empty matrix to index).
+    private static func read(_ task: String, _ file: String, rows: Int? = nil) throws -> Matrix {
         let root = try dataDirectory()
         let path = URL(fileURLWithPath: root).appendingPathComponent(task)
             .appendingPathComponent(file).path
-        return try CSV.read(path, header: .present)
+        let matrix = try CSV.read(path, header: .present)
+        if let rows, matrix.rows != rows {
+            throw DataError(file: path, reason: "holds \(matrix.rows) rows, expected \(rows)")
+        }
+        return matrix
     }
 
     private static func isDirectory(_ path: String) -> Bool {

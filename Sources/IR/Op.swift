@@ -162,18 +162,21 @@ extension Op {
                 guard s.rank == first.rank, Array(s.dims.dropLast()) == Array(first.dims.dropLast()) else {
                     throw ShapeError("concat operands differ outside the last axis: \(first) and \(s)")
                 }
-                width += s.dims.last!
+                let (sum, overflow) = width.addingReportingOverflow(s.dims.last!)
+                guard !overflow else { throw ShapeError("concat of \(operands.count) operands is too wide") }
+                width = sum
             }
             return Shape(first.dims.dropLast() + [width])
         case let .slice(start, count):
             try arity(1)
-            guard let last = operands[0].dims.last, start >= 0, count > 0, start + count <= last else {
-                throw ShapeError("slice [\(start), \(start + count)) is outside \(operands[0])")
+            // Compared without adding, so that no start or count read from a file can overflow.
+            guard let last = operands[0].dims.last, start >= 0, count > 0, start <= last, count <= last - start else {
+                throw ShapeError("slice of \(count) at \(start) is outside \(operands[0])")
             }
             return Shape(operands[0].dims.dropLast() + [count])
         case let .pad(start, total):
             try arity(1)
-            guard let last = operands[0].dims.last, start >= 0, start + last <= total else {
+            guard let last = operands[0].dims.last, last >= 0, start >= 0, start <= total, last <= total - start else {
                 throw ShapeError("pad of \(operands[0]) at \(start) does not fit in \(total)")
             }
             return Shape(operands[0].dims.dropLast() + [total])

@@ -1,9 +1,13 @@
-/// A `.sbig` file that cannot be read, with the line at fault.
+/// A `.sbig` file that cannot be read, with the line at fault (0 when the fault is in how
+/// lines relate, which the verifier finds after reading them all).
 public struct ParseError: Error, CustomStringConvertible, Sendable {
     public var file: String?
     public var line: Int
     public var message: String
-    public var description: String { "\(file.map { "\($0):" } ?? "")\(line): \(message)" }
+    public var description: String {
+        let place = [file, line > 0 ? "\(line)" : nil].compactMap { $0 }.joined(separator: ":")
+        return place.isEmpty ? message : place + ": " + message
+    }
 }
 
 extension Graph {
@@ -13,7 +17,10 @@ extension Graph {
         // The program being read, with its arena offsets until its "end".
         var program: (program: Program, offsets: [Int?], arena: Int?)?
         var sawHeader = false
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end at "\n" bytes: split by Characters, "\r\n" would be one character and a
+        // file saved with Windows line ends one long line.
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Substring.init)
+        for (n, raw) in lines.enumerated() {
             let lineNumber = n + 1
             func fail(_ message: String) -> ParseError { ParseError(file: file, line: lineNumber, message: message) }
             let line = raw.trimmingSpaces
@@ -29,6 +36,7 @@ extension Graph {
                             : "unknown .sbig format \(version)")
                     }
                     sawHeader = true
+                    try s.end()
                     continue
                 }
                 if var p = program {
@@ -79,7 +87,8 @@ extension Graph {
             }
         }
         guard sawHeader else { throw ParseError(file: file, line: 1, message: "empty file") }
-        if let p = program { throw ParseError(file: file, line: text.split(separator: "\n").count, message: "program \(p.program.name) has no \"end\"") }
+        if let p = program { throw ParseError(file: file, line: lines.count, message: "program \(p.program.name) has no \"end\"") }
+        guard !graph.name.isEmpty else { throw ParseError(file: file, line: lines.count, message: "no \"graph NAME\" line") }
         do { try graph.verify(after: "parse") } catch let e as VerificationError {
             throw ParseError(file: file, line: 0, message: e.description)
         }

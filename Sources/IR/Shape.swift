@@ -20,6 +20,10 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
         return n
     }
 
+    /// Whether every dimension holds at least one element. Kernels divide by dimensions and
+    /// allocate from them, so a zero or negative one read from a file must stop at the verifier.
+    public var hasPositiveDimensions: Bool { dims.allSatisfy { $0 > 0 } }
+
     /// The shape with `axis` removed (what a reduction over `axis` leaves).
     public func removing(axis: Int) -> Shape {
         var d = dims

@@ -5,7 +5,7 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
     public var node: Int?
     public var message: String
     public var description: String {
-        "after \(pass): program \(program)" + (node.map { ", %\($0)" } ?? "") + ": \(message)"
+        "after \(pass): " + (program == "-" ? "" : "program \(program)" + (node.map { ", %\($0)" } ?? "") + ": ") + message
     }
 }
 
@@ -13,8 +13,15 @@ extension Graph {
     /// Checks every invariant the passes and back ends rely on; run after every pass.
     public func verify(after pass: String) throws {
         var names = Set<String>()
-        for p in parameters where !names.insert(p.name).inserted {
-            throw VerificationError(pass: pass, program: "-", node: nil, message: "parameter \(p.name) declared twice")
+        for p in parameters {
+            func fail(_ message: String) -> VerificationError {
+                VerificationError(pass: pass, program: "-", node: nil, message: "parameter \(p.name) " + message)
+            }
+            guard names.insert(p.name).inserted else { throw fail("declared twice") }
+            guard p.shape.hasPositiveDimensions else { throw fail("has shape \(p.shape); every dimension must be positive") }
+            if case .kaimingNormal(let fanIn) = p.initializer, fanIn <= 0 {
+                throw fail("has fan-in \(fanIn); it must be positive")
+            }
         }
         var programNames = Set<String>()
         for program in programs {
@@ -25,6 +32,7 @@ extension Graph {
             var written = Set<String>()
             var leaves = Set<String>()
             for (i, node) in program.nodes.enumerated() {
+                guard node.shape.hasPositiveDimensions else { throw fail(i, "shape \(node.shape): every dimension must be positive") }
                 for o in node.operands {
                     guard o >= 0, o < i else { throw fail(i, "operand %\(o) is not defined before use") }
                     guard program.nodes[o].op.hasResult else { throw fail(i, "operand %\(o) has no value") }
@@ -74,7 +82,7 @@ extension Graph {
                 throw fail(i, node.needsStorage ? "has no place in the arena" : "has a place in the arena but no value to keep")
             }
             guard let offset = plan.offsets[i] else { continue }
-            let end = offset + node.shape.count
+            let end = saturatingAdd(offset, node.shape.count)
             guard offset >= 0, end <= plan.arenaFloats else { throw fail(i, "lies outside the arena") }
             for other in placed where other.start < end && offset < other.end && live[i].overlaps(live[other.node]) {
                 throw fail(i, "shares arena memory with %\(other.node) while both are live")

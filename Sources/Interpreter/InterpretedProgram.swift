@@ -34,6 +34,9 @@ public final class InterpretedProgram<T: Scalar> {
                 values.append(arena + (plan.offsets[i] ?? 0))
             }
             if case .fused(let body) = node.op { widest = max(widest, body.instructions.count) }
+            if node.callsBLAS, !([node.shape] + node.operands.map { program.nodes[$0].shape }).allSatisfy(\.fitsBLAS) {
+                throw InterpreterError("program \(program.name), %\(i): \(node.shape) is beyond BLAS, whose sizes are 32-bit")
+            }
         }
         scratch = Scratch(instructions: widest)
     }
@@ -128,6 +131,19 @@ public final class InterpretedProgram<T: Scalar> {
             }
         }
     }
+}
+
+private extension Node {
+    var callsBLAS: Bool {
+        switch op {
+        case .matmul, .dense: return true
+        default: return false
+        }
+    }
+}
+
+private extension Shape {
+    var fitsBLAS: Bool { dims.allSatisfy { $0 <= Int(Int32.max) } }
 }
 
 public struct InterpreterError: Error, CustomStringConvertible {

@@ -95,13 +95,6 @@ public struct CompileError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-extension Graph {
-    /// Bytes of parameter storage: weights and, once the optimizer is in, its state.
-    public var parameterBytes: Int {
-        parameters.reduce(0) { saturatingAdd($0, $1.shape.count.multipliedReportingOverflow(by: 4).overflow ? Int.max : $1.shape.count * 4) }
-    }
-}
-
 extension Program {
     /// Ops that compute something: leaves (inputs, parameters, constants) are not counted.
     public var opCount: Int {
@@ -112,13 +105,6 @@ extension Program {
             }
         }.count
     }
-}
-
-public func formatBytes(_ bytes: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    var value = Double(bytes), unit = 0
-    while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
 }
 
 /// What `sbic compile` prints.

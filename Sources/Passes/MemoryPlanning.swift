@@ -42,8 +42,3 @@ private func plan(_ program: Program) -> MemoryPlan {
 private func roundUp(_ n: Int) -> Int {
     n > Int.max - alignment ? Int.max : (n + alignment - 1) / alignment * alignment
 }
-
-func saturatingAdd(_ a: Int, _ b: Int) -> Int {
-    let (sum, overflow) = a.addingReportingOverflow(b)
-    return overflow ? Int.max : sum
-}

@@ -27,6 +27,10 @@ extension ModelSpec {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw failure("no such file")
         }
+        // A pipe or a device (/dev/zero) has no end a reader can rely on.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+        guard isDirectory.boolValue || type == .typeRegular else { throw failure("not a regular file (a pipe or a device)") }
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw failure("cannot read the file")
         }

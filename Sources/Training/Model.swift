@@ -25,6 +25,14 @@ public struct TrainedModel {
         self.summary = summary; self.spec = spec
     }
 
+    /// About what a saved model of `graph` takes on disk: its weights, its text and the spec.
+    public static func bytesOnDisk(_ graph: Graph, spec: String?) -> Int {
+        // Each tensor's entry in the safetensors header is well under 256 bytes.
+        let weights = graph.parameters.filter { $0.kind == .weight }
+            .reduce(0) { saturatingAdd($0, saturatingAdd(saturatingMultiply($1.shape.count, 4), 256)) }
+        return saturatingAdd(saturatingAdd(weights, graph.text.utf8.count), spec?.utf8.count ?? 0)
+    }
+
     public func save(to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tensors = graph.parameters.filter { $0.kind == .weight }.map {
@@ -48,13 +56,25 @@ public struct TrainedModel {
         where !keep.contains(file) && ["graph-", "weights-", "spec-"].contains(where: file.hasPrefix) {
             try? FileManager.default.removeItem(atPath: directory + "/" + file)
         }
+        AtomicFile.removeAbandonedTemporaries(in: directory)
     }
 
     public static func load(from directory: String) throws -> TrainedModel {
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw DataError(file: directory + "/model.json", reason: "no such model directory")
+        }
+        return try decode(directory: directory) { try? readFile(directory + "/" + $0) }
+    }
+
+    /// A model from the contents of its directory's files: `read` gives the bytes of a file
+    /// by name, or nil when there is none. Everything that sampling or further training
+    /// relies on is checked here, so that a damaged or hand-edited directory is refused with
+    /// the file and field at fault: the graph's programs and sizes, the weights' shapes and
+    /// values, and the scalers.
+    public static func decode(directory: String, read: (String) -> Data?) throws -> TrainedModel {
         let path = directory + "/model.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError(file: path, reason: FileManager.default.fileExists(atPath: directory)
-                            ? "no model.json: this directory holds no trained model" : "no such model directory")
+        guard let data = read("model.json") else {
+            throw DataError(file: path, reason: "no model.json: this directory holds no trained model")
         }
         struct Version: Decodable { var format: Int }
         guard let version = try? JSONDecoder().decode(Version.self, from: data) else {
@@ -67,26 +87,50 @@ public struct TrainedModel {
         }
         let record: Record
         do { record = try JSONDecoder().decode(Record.self, from: data) } catch {
-            throw DataError(file: path, reason: "malformed model record: \(error)")
+            throw DataError(file: path, reason: "malformed model record: \(describe(error))")
         }
-        let graphPath = directory + "/" + record.graph
-        guard let graphText = try? String(contentsOfFile: graphPath, encoding: .utf8) else {
-            throw DataError(file: graphPath, reason: "missing or unreadable")
+        /// A file the record names: a plain name in the directory, never a path out of it.
+        func file(_ field: String, _ name: String) throws -> (path: String, data: Data) {
+            guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+                throw DataError(file: path, field: field, reason: "\"\(name)\" is not a file name in the model directory")
+            }
+            guard let data = read(name) else { throw DataError(file: directory + "/" + name, reason: "missing or unreadable") }
+            return (directory + "/" + name, data)
         }
-        let graph = try Graph.parse(graphText, file: graphPath)
-        let weightsPath = directory + "/" + record.weights
-        guard let weightData = FileManager.default.contents(atPath: weightsPath) else {
-            throw DataError(file: weightsPath, reason: "missing or unreadable")
+
+        let graphFile = try file("graph", record.graph)
+        guard let graphText = String(data: graphFile.data, encoding: .utf8) else {
+            throw DataError(file: graphFile.path, reason: "not UTF-8 text")
         }
-        let tensors = try SafeTensors.decode(weightData, file: weightsPath).tensors
+        let graph = try Graph.parse(graphText, file: graphFile.path)
+        let interface: GraphInterface
+        do {
+            interface = try GraphInterface(graph)
+            _ = try interface.samplingBatch(of: graph)
+        } catch let error as TrainingError {
+            throw DataError(file: graphFile.path, reason: error.description)
+        }
+        for (field, scaler, columns) in [("theta_scaler", record.thetaScaler, interface.targetSize),
+                                         ("y_scaler", record.yScaler, interface.givenSize)] {
+            if let problem = scaler.problem(columns: columns) { throw DataError(file: path, field: field, reason: problem) }
+        }
+
+        let weightsFile = try file("weights", record.weights)
+        let tensors = try SafeTensors.decode(weightsFile.data, file: weightsFile.path).tensors
         var weights: [String: [Float]] = [:]
         for p in graph.parameters where p.kind == .weight {
             guard let t = tensors[p.name], t.shape == p.shape.dims else {
-                throw DataError(file: weightsPath, field: p.name, reason: "expected a tensor of shape \(p.shape.dims)")
+                throw DataError(file: weightsFile.path, field: p.name, reason: "expected a tensor of shape \(p.shape.dims)")
+            }
+            // Non-finite weights would turn every sample into NaN without a word.
+            if let index = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw DataError(file: weightsFile.path, field: p.name, reason: "value \(index) is \(t.values[index])")
             }
             weights[p.name] = t.values
         }
-        let spec = record.spec.flatMap { try? String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }
+        // The spec is a record of where the graph came from; sampling does not need it, so a
+        // model whose spec file went missing still loads.
+        let spec = record.spec.flatMap { name in (try? file("spec", name)).flatMap { String(data: $0.data, encoding: .utf8) } }
         return TrainedModel(graph: graph, weights: weights, thetaScaler: record.thetaScaler, yScaler: record.yScaler,
                             summary: record.summary, spec: spec)
     }
@@ -144,6 +188,20 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
         case epochs, seed, backend, stopped, simulations
         case bestEpoch = "best_epoch", bestValidationLoss = "best_validation_loss", wallSeconds = "wall_seconds"
         case microsecondsPerStep = "us_per_step", simulationsDropped = "simulations_dropped"
+    }
+}
+
+/// Where a JSON record departs from what was expected, as a path and a reason.
+private func describe(_ error: Error) -> String {
+    func place(_ path: [CodingKey]) -> String {
+        path.isEmpty ? "" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." } + ": "
+    }
+    switch error {
+    case DecodingError.keyNotFound(let key, let context): return place(context.codingPath) + "missing \"\(key.stringValue)\""
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+         DecodingError.dataCorrupted(let context):
+        return place(context.codingPath) + context.debugDescription
+    default: return "\(error)"
     }
 }
 

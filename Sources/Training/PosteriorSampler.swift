@@ -15,15 +15,15 @@ public final class PosteriorSampler {
     private let noiseInputs: [String]
 
     public init(_ model: TrainedModel, backend: BackendCompiler) throws {
-        guard let sample = model.graph.program("sample"), let given = model.graph.metadata["given"],
-              let target = model.graph.metadata["target"],
-              let shape = sample.inputs.first(where: { $0.name == given })?.shape else {
-            throw TrainingError("\(model.graph.name) has no sample program")
+        let interface = try GraphInterface(model.graph)
+        batch = try interface.samplingBatch(of: model.graph)
+        for (name, scaler, columns) in [("θ", model.thetaScaler, interface.targetSize), ("y", model.yScaler, interface.givenSize)] {
+            if let problem = scaler.problem(columns: columns) { throw TrainingError("the \(name) scaler: \(problem)") }
         }
+        let sample = model.graph.program("sample")!
         self.model = model
-        self.given = given
-        self.target = target
-        batch = shape.dims[0]
+        given = interface.given
+        target = interface.target
         parameters = ParameterStore<Float>(model.graph)
         for (name, values) in model.weights { parameters[name] = values }
         noiseInputs = sample.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
@@ -39,6 +39,11 @@ public final class PosteriorSampler {
             throw TrainingError("the observation has \(observations.columns) values; the model expects \(observationDimension)")
         }
         guard observations.values.allSatisfy(\.isFinite) else { throw TrainingError("the observation holds NaN or ±∞") }
+        guard count > 0 else { throw TrainingError("the number of samples must be positive, not \(count)") }
+        // The samples are held in memory as doubles.
+        let values = saturatingMultiply(saturatingMultiply(observations.rows, count), parameterDimension)
+        try MemoryBudget.require(saturatingMultiply(values, MemoryLayout<Double>.stride),
+                                 for: "drawing \(count) samples for each of \(observations.rows) observation(s)")
         let scaled = model.yScaler.apply(observations)
         var noise = RandomStream(seed: seed, stream: "sample")
         let (yIn, noiseIn) = (program.input(given), noiseInputs.map(program.input))

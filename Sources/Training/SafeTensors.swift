@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import IR
 
 /// The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
 /// header length, a JSON header naming each tensor's dtype, shape and byte range, then the data.
@@ -56,9 +57,12 @@ public enum SafeTensors {
                   let shape = e["shape"] as? [Int], let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw fail("tensor \(name): expected dtype F32, a shape and two data offsets")
             }
-            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? -1 : $0 * $1 }
-            guard shape.allSatisfy({ $0 >= 0 }), count >= 0, offsets[0] >= 0, offsets[1] <= body.count,
-                  offsets[1] - offsets[0] == count * 4 else {
+            // Every size is checked without arithmetic that could overflow: the header is
+            // whatever the file says, and a shape such as [2^61, 2] must be an error, not a trap.
+            let count = shape.reduce(1, saturatingMultiply)
+            let byteCount = saturatingMultiply(count, 4)
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count,
+                  offsets[1] - offsets[0] == byteCount else {
                 throw fail("tensor \(name): shape \(shape) does not match bytes \(offsets) of \(body.count)")
             }
             let start = body.startIndex + offsets[0]

@@ -39,6 +39,18 @@ public struct Scaler: Codable, Equatable, Sendable {
         }
     }
 
+    /// What is wrong with a scaler read from a file for data of `columns` columns, or nil:
+    /// `apply` divides by every scale and indexes every column.
+    public func problem(columns: Int) -> String? {
+        guard shift.count == columns, scale.count == columns else {
+            return "\(shift.count) shifts and \(scale.count) scales for \(columns) columns"
+        }
+        if let c = shift.indices.first(where: { !shift[$0].isFinite || !scale[$0].isFinite || !(scale[$0] > 0) }) {
+            return "column \(c + 1) has shift \(shift[c]) and scale \(scale[c]); they must be finite and the scale positive"
+        }
+        return nil
+    }
+
     /// Scaled float32 rows.
     public func apply(_ m: Matrix) -> [Float] {
         var out = [Float](repeating: 0, count: m.values.count)

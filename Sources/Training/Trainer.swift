@@ -57,20 +57,18 @@ public final class Trainer {
     public let parameters: ParameterStore<Float>
     private let step: Executable
     private let validation: Executable
-    private let batch: Int
+    /// Examples per step, compiled into the graph.
+    public let batch: Int
     private let target: String, given: String
     private let noiseInputs: [String]
 
     public init(graph: Graph, backend: BackendCompiler) throws {
-        guard let train = graph.program("train_step"), let loss = graph.program("loss"),
-              let target = graph.metadata["target"], let given = graph.metadata["given"],
-              let shape = train.inputs.first(where: { $0.name == target })?.shape else {
-            throw TrainingError("\(graph.name) is not a trainable graph: it needs train_step and loss programs and its data variables")
-        }
+        let interface = try GraphInterface(graph)
+        batch = try interface.trainingBatch(of: graph)
+        let (train, loss) = (graph.program("train_step")!, graph.program("loss")!)
         self.graph = graph
-        self.target = target
-        self.given = given
-        batch = shape.dims[0]
+        target = interface.target
+        given = interface.given
         noiseInputs = train.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
         parameters = ParameterStore<Float>(graph)
         step = try backend(train, parameters)

@@ -61,7 +61,7 @@ struct Calibrate: ParsableCommand {
                                 + "\(sampler.parameterDimension) parameters; \(name) has \(simulator.observationDimension) and "
                                 + "\(simulator.parameterDimension)")
             }
-            try checkWritable(out)
+            try checkWritable(out, needing: 1 << 20)
             var calibration = SimulationBasedCalibration()
             calibration.simulations = n
             calibration.samples = samples

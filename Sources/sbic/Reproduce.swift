@@ -35,7 +35,7 @@ struct Reproduce: ParsableCommand {
 
     func run() throws {
         do {
-            try checkWritable(out)
+            try checkWritable(out, needing: 1 << 20)
             let log = out + "/runs.jsonl"
             var runs = RunRecord.load(log)
             if !reportOnly {
@@ -73,11 +73,11 @@ struct Reproduce: ParsableCommand {
             let (graph, spec) = try loadGraph(specPath)
             let (theta, y) = simulateDataset(try Simulators.named(key.task), count: key.budget, seed: UInt64(key.seed),
                                              threads: ProcessInfo.processInfo.activeProcessorCount)
-            var run = TrainingRun(graph: graph, spec: spec, directory: directory, seed: UInt64(key.seed),
-                                  backendName: backend.rawValue, backend: backend.compiler)
+            var run = try TrainingRun(graph: graph, spec: spec, directory: directory, seed: UInt64(key.seed),
+                                      backendName: backend.rawValue, backend: backend.compiler)
             run.shouldStop = { Interrupt.shared.isRaised }
-            run.maxEpochs = maxEpochs
-            let data = try run.prepare(theta: theta, y: y, sources: (specPath, specPath))
+            if let maxEpochs { run.settings.maxEpochs = maxEpochs }
+            let data = try run.prepare(theta: theta, y: y)
             let (model, result) = try run.run(data, simulations: key.budget)
             guard result.stopped != "interrupted" else { throw ExitCode(130) }
             trained = model

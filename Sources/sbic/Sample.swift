@@ -43,16 +43,28 @@ struct Sample: ParsableCommand {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
         guard n > 0 else { throw ValidationError("-n must be positive") }
         if let plot { try requireSVG(plot) }
+        guard ["csv", "npy"].contains(URL(fileURLWithPath: out).pathExtension.lowercased()) else {
+            throw ValidationError("--out must name a .csv or .npy file")
+        }
     }
 
     func run() throws {
         do {
             let trained = try TrainedModel.load(from: model)
+            let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler) }
             let observations: Matrix, labels: [Int]
             var sbibmTask: String?
             if let observation {
-                observations = try readMatrix(observation)
-                labels = Array(1...max(observations.rows, 1))
+                let file = try DataFile.read(observation)
+                guard file.matrix.rows > 0 else { throw file.error("holds no observation") }
+                guard file.matrix.columns == sampler.observationDimension else {
+                    throw file.error("has \(file.matrix.columns) columns; the model expects \(sampler.observationDimension)")
+                }
+                if let at = file.firstNonFinite {
+                    throw file.error(row: at.row, column: at.column, "\(file.matrix[at.row, at.column]): an observation must be finite")
+                }
+                observations = file.matrix
+                labels = Array(1...observations.rows)
             } else {
                 guard let name = task ?? trained.graph.metadata["task"] else { throw ValidationError("the model names no task: give --task") }
                 let rows = try obs!.map { try SBIBM.observation(task: name, number: $0).rowArray(0) }
@@ -60,9 +72,7 @@ struct Sample: ParsableCommand {
                 labels = obs!
                 sbibmTask = name
             }
-            guard observations.rows > 0 else { throw DataError(file: observation ?? "", reason: "holds no observation") }
             let start = Date()
-            let sampler = try PosteriorSampler(trained, backend: backend.compiler)
             let samples = try sampler.sample(observations, count: n, seed: seed)
             let seconds = Date().timeIntervalSince(start)
             let header = parameterNames(task: trained.graph.metadata["task"], count: sampler.parameterDimension)
@@ -92,7 +102,8 @@ func parseNumbers(_ text: String) throws -> [Int] {
         let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         switch bounds.count {
         case 1: if let a = bounds[0], a > 0 { return [a] }
-        case 2: if let a = bounds[0], let b = bounds[1], a > 0, a <= b { return Array(a...b) }
+        // sbibm has ten observations per task; a range of billions is a typing mistake.
+        case 2: if let a = bounds[0], let b = bounds[1], a > 0, a <= b, b - a < 10_000 { return Array(a...b) }
         default: break
         }
         throw ValidationError("\"\(text)\" is not a list of observation numbers such as 1,3 or 1-5")

@@ -34,6 +34,7 @@ struct Simulate: ParsableCommand {
     func run() throws {
         do {
             let simulator = try Simulators.named(task)
+            try checkMemory(simulations: n, of: simulator, task: task)
             let start = Date()
             let (theta, y) = simulateDataset(simulator, count: n, seed: seed, threads: threads)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -36,19 +36,9 @@ func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, s
     if batchSize != nil {
         throw ValidationError("the batch size is compiled into \(path); pass the spec (.json) to change it")
     }
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-        throw DataError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file")
-    }
+    let data = try readFile(path)
+    guard let text = String(data: data, encoding: .utf8) else { throw DataError(file: path, reason: "not UTF-8 text") }
     return (try Graph.parse(text, file: path), nil)
-}
-
-/// A matrix from a .npy or .csv file.
-func readMatrix(_ path: String) throws -> Matrix {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-    case "npy": return try NPY.read(path)
-    case "csv": return try CSV.read(path)
-    default: throw DataError(file: path, reason: "expected a .npy or .csv file")
-    }
 }
 
 /// Writes a matrix as .npy or .csv (with a header), atomically.
@@ -83,14 +73,58 @@ final class Interrupt: @unchecked Sendable {
     }
 }
 
-/// Fails early, before hours of work, if `directory` cannot take files.
-func checkWritable(_ directory: String) throws {
+/// Fails early, before hours of work, if `directory` cannot take a model of `bytes` bytes:
+/// it must be creatable, take a file, and have the space.
+func checkWritable(_ directory: String, needing bytes: Int) throws {
+    func failure(_ reason: String) -> DataError { DataError(file: directory, reason: reason + "; choose another --out") }
+    try createDirectory(directory, failure)
     do {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try AtomicFile.write(Data(count: 1 << 20), to: directory + "/.sbic-write-check")
         try FileManager.default.removeItem(atPath: directory + "/.sbic-write-check")
+    } catch let error as DataError {
+        throw failure("cannot write here (\(error.reason))")
     } catch {
-        throw DataError(file: directory, reason: "cannot write here (\(error)); choose another --out")
+        throw failure("cannot write here (\(error.localizedDescription))")
+    }
+    var volume = statvfs()
+    if statvfs(directory, &volume) == 0 {
+        let free = Int(clamping: UInt64(volume.f_bavail).multipliedReportingOverflow(by: UInt64(volume.f_frsize)).partialValue)
+        guard free >= bytes else {
+            throw failure("\(formatBytes(free)) free, and the model needs \(formatBytes(bytes))")
+        }
+    }
+}
+
+/// Creates `directory` and its missing parents, failing with the system's reason: Foundation's
+/// errors say only that "the operation could not be completed".
+private func createDirectory(_ directory: String, _ failure: (String) -> DataError) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw failure("\(directory) is a file, not a directory") }
+        return
+    }
+    let parent = (directory as NSString).deletingLastPathComponent
+    if !parent.isEmpty, parent != directory { try createDirectory(parent, failure) }
+    guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
+        throw failure("cannot create \(directory): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Refuses a count of simulations that could not be held: θ and y as doubles, and their
+/// copies (the split and scaled sets for training, the encoded files for `simulate`).
+func checkMemory(simulations count: Int, of simulator: any Simulator, task: String) throws {
+    let columns = simulator.parameterDimension + simulator.observationDimension
+    try MemoryBudget.require(saturatingMultiply(saturatingMultiply(count, columns), 3 * MemoryLayout<Double>.stride),
+                             for: "\(count) simulations of \(task)")
+}
+
+/// Runs `body`, naming `file` in the `TrainingError` it throws: the library says what is
+/// wrong, the command knows which file it came from.
+func inFile<T>(_ file: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as TrainingError {
+        throw DataError(file: file, reason: error.description)
     }
 }
 
@@ -101,3 +135,6 @@ func parameterNames(task: String?, count: Int) -> [String] {
     return (1...max(count, 1)).map { "theta_\($0)" }
 }
 
+
+/// The numbers of a .npy or .csv file (errors name the file and the row).
+func readMatrix(_ path: String) throws -> Matrix { try DataFile.read(path).matrix }

@@ -44,6 +44,8 @@ struct Train: ParsableCommand {
     @Option(help: "Batch size (only with a spec: it is compiled into the graph).") var batchSize: Int?
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
     var backend = BackendChoice.jit
+    @Option(help: "Least seconds between saves of the best model while training runs (default 10; 0 saves every improvement).")
+    var checkpointInterval: Double?
 
     func validate() throws {
         guard (theta == nil) == (y == nil) else { throw ValidationError("give both --theta and --y, or neither") }
@@ -53,6 +55,9 @@ struct Train: ParsableCommand {
         if let patience, patience <= 0 { throw ValidationError("--patience must be positive") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be positive") }
         if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
+        if let checkpointInterval, !(checkpointInterval >= 0 && checkpointInterval.isFinite) {
+            throw ValidationError("--checkpoint-interval must be a number of seconds, 0 or more")
+        }
     }
 
     func run() throws {
@@ -69,35 +74,41 @@ struct Train: ParsableCommand {
     private func train() throws {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
         let directory = out ?? "models/\(graph.name)"
+        // What the graph says is checked, and its memory taken, before any simulation runs.
+        let (interface, run) = try inFile(self.graph) {
+            (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, directory: directory, seed: seed,
+                                                        backendName: backend.rawValue, backend: backend.compiler))
+        }
         if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
             throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
         }
-        try checkWritable(directory)
+        // While a checkpoint replaces the previous one, both are on disk.
+        try checkWritable(directory, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
-        let thetaData: Matrix, yData: Matrix, sources: (theta: String, y: String)
+        let input: TrainingInput
         if let theta, let y {
-            (thetaData, yData, sources) = (try readMatrix(theta), try readMatrix(y), (theta, y))
+            input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
         } else {
             guard let name = task ?? graph.metadata["task"] else {
                 throw TrainingError("the graph names no task: give --task or --theta and --y")
             }
-            (thetaData, yData) = simulateDataset(try Simulators.named(name), count: simulations, seed: seed,
-                                                 threads: ProcessInfo.processInfo.activeProcessorCount)
-            sources = ("\(simulations) simulations of \(name)", "\(simulations) simulations of \(name)")
+            input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)
         }
-        var run = TrainingRun(graph: graph, spec: spec, directory: directory, seed: seed,
-                              backendName: backend.rawValue, backend: backend.compiler)
-        (run.maxEpochs, run.patience, run.learningRate) = (maxEpochs, patience, learningRate)
-        let data = try run.prepare(theta: thetaData, y: yData, sources: sources)
-        print("\(graph.name): \(theta == nil ? sources.theta : "\(sources.theta), \(sources.y)") "
-              + "(\(data.dropped) dropped as non-finite), \(data.trainCount) for training, "
+        var configured = run
+        if let maxEpochs { configured.settings.maxEpochs = maxEpochs }
+        if let patience { configured.settings.patience = patience }
+        if let learningRate { configured.settings.learningRate = learningRate }
+        if let checkpointInterval { configured.checkpointInterval = checkpointInterval }
+        let data = try inFile(input.source) { try configured.prepare(theta: input.theta, y: input.y) }
+        let dropped = "\(data.dropped) dropped as non-finite" + (data.dropped > 0 ? input.firstNonFinite.map { ", the first at \($0)" } ?? "" : "")
+        print("\(graph.name): \(input.source) (\(dropped)), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
-        let progress = Progress(maxEpochs: try maxEpochs ?? Int(run.setting("max_epochs")))
-        run.onEpoch = progress.show
+        let progress = Progress(maxEpochs: configured.settings.maxEpochs)
+        configured.onEpoch = progress.show
         Interrupt.shared.install()
-        run.shouldStop = { Interrupt.shared.isRaised }
+        configured.shouldStop = { Interrupt.shared.isRaised }
 
-        let (model, result) = try run.run(data, simulations: thetaData.rows)
+        let (model, result) = try configured.run(data, simulations: input.theta.rows)
         progress.finish()
         print("stopped after \(result.epochs) epochs (\(result.stopped)); best validation loss "
               + "\(String(format: "%.4f", result.best.bestValidationLoss)) at epoch \(result.best.bestEpoch); "

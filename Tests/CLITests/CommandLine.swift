@@ -16,6 +16,8 @@ struct SBIC {
         var status: Int32
         var output: String
         var error: String
+        /// Whether the process died of a signal (a trap, a crash) instead of exiting.
+        var crashed = false
     }
 
     @discardableResult
@@ -33,7 +35,7 @@ struct SBIC {
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                      error: String(decoding: error, as: UTF8.self))
+                      error: String(decoding: error, as: UTF8.self), crashed: process.terminationReason == .uncaughtSignal)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -15,6 +15,19 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["weights.bin"])
     }
 
+    /// A writer killed between creating its temporary file and renaming it leaves the file
+    /// behind; the next writer removes it, unless its process still runs.
+    func testAbandonedTemporariesAreRemoved() throws {
+        let directory = try temporaryDirectory()
+        let dead = "\(directory)/.model.json.\(Int32.max).k3x9.tmp", live = "\(directory)/.model.json.\(getpid()).a1.tmp"
+        for path in [dead, live, directory + "/model.json", directory + "/.hidden.tmp"] {
+            FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        }
+        AtomicFile.removeAbandonedTemporaries(in: directory)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: directory)),
+                       [".model.json.\(getpid()).a1.tmp", "model.json", ".hidden.tmp"])
+    }
+
     func testFailureNamesTheFileAndKeepsTheOldOne() throws {
         let directory = try temporaryDirectory()
         XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: directory + "/no/such/dir/f")) { error in

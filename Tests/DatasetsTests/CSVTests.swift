@@ -35,6 +35,21 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(headerOnly.matrix.columns, 3)
     }
 
+    /// A first line that mixes names and numbers is a damaged row, not a header: taking it
+    /// for one would drop a simulation without a word, and pair θ and y of different rows.
+    func testAMixedFirstLineIsNoHeader() {
+        XCTAssertEqual(message("0.5,1.5x\n1,2\n"), "y.csv: row 1, column 2: \"1.5x\" is not a number")
+        XCTAssertEqual(message("theta_1,2\n1,2\n"), "y.csv: row 1, column 1: \"theta_1\" is not a number")
+        XCTAssertEqual(message("1,2\n3,4\na,b\n5,6\n"), "y.csv: row 3, column 1: \"a\" is not a number")
+    }
+
+    /// A decimal beyond a Double would be read as an infinity the file never meant.
+    func testNumbersBeyondRangeAreErrors() {
+        XCTAssertEqual(message("1,2\n3,1e999\n"), "y.csv: row 2, column 2: \"1e999\" is beyond the range of a 64-bit float")
+        XCTAssertEqual(message("-1e400\n"), "y.csv: row 1, column 1: \"-1e400\" is beyond the range of a 64-bit float")
+        XCTAssertEqual(try parse("1e-400,inf\n").matrix.values, [0, .infinity], "underflow is the nearest value")
+    }
+
     func testNumberForms() throws {
         let table = try parse("1e-3, -2.5E+2 ,nan,NaN,inf,-Inf,+infinity,.5,7\n", header: .absent)
         let v = table.matrix.values

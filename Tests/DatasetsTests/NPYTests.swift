@@ -70,6 +70,10 @@ final class NPYTests: XCTestCase {
         XCTAssert(message(valid.prefix(60)).hasPrefix("x.npy: truncated: the header says 118 bytes"))
         XCTAssertEqual(message(valid.dropLast(3)),
                        "x.npy: truncated: shape (2, 3) of <f8 needs 48 bytes of data, the file has 45")
+        XCTAssertEqual(message(valid + Data([0, 0, 0, 0, 0, 0, 0, 0])),
+                       "x.npy: 8 bytes after the data: shape (2, 3) of <f8 accounts for 48 bytes, the file has 56")
+        XCTAssertEqual(message(replacing(valid, "(2, 3)", with: "(2, 2)")),
+                       "x.npy: 16 bytes after the data: shape (2, 2) of <f8 accounts for 32 bytes, the file has 48")
         XCTAssertEqual(message(replacing(valid, "<f8", with: "<c8")),
                        "x.npy: field 'descr': unsupported dtype '<c8' (supported: f4, f8, i4, i8, u1, b1)")
         XCTAssertEqual(message(replacing(valid, "(2, 3)", with: "(1,2,3)")),

@@ -40,6 +40,18 @@ final class SBIBMTests: XCTestCase {
             .appendingPathComponent("shared/data/sbibm").standardizedFileURL.path)
     }
 
+    /// A damaged observation file is an error, not an empty matrix for the caller to index.
+    func testAnObservationFileHoldsOneRow() throws {
+        let root = try temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: root + "/two_moons/obs_1", withIntermediateDirectories: true)
+        try "data_1,data_2\n".write(toFile: root + "/two_moons/obs_1/observation.csv", atomically: true, encoding: .utf8)
+        setenv(SBIBM.environmentVariable, root, 1)
+        defer { unsetenv(SBIBM.environmentVariable) }
+        XCTAssertThrowsError(try SBIBM.observation(task: "two_moons", number: 1)) { error in
+            XCTAssertEqual("\(error)", root + "/two_moons/obs_1/observation.csv: holds 0 rows, expected 1")
+        }
+    }
+
     func testEnvironmentOverride() throws {
         let root = try SBIBM.dataDirectory()
         setenv(SBIBM.environmentVariable, root, 1)

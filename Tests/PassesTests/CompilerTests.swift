@@ -99,6 +99,38 @@ final class CompilerTests: XCTestCase {
         }
     }
 
+    /// Sizes no machine could hold go through lowering, differentiation, fusion and planning
+    /// with saturating arithmetic, and are refused with a number; none traps.
+    func testAbsurdSizesAreRefusedNotAttempted() throws {
+        func spec(width: Int = 8, batch: Int = 32, sampleBatch: Int = 1000, z: Int = 2) -> String {
+            """
+            { "name": "absurd", "variables": { "theta": 2, "y": 2, "z": \(z) },
+              "networks": {
+                "encoder": { "inputs": ["y", "theta"], "hidden": [\(width), \(width)], "output": { "z": "gaussian" } },
+                "prior": { "inputs": ["y"], "hidden": [8], "output": { "z": "gaussian" } },
+                "decoder": { "inputs": ["y", "z"], "hidden": [8], "output": { "theta": "gaussian" } } },
+              "loss": [ { "kl": ["encoder", "prior"] }, { "nll": "decoder" } ],
+              "sample": { "given": "y", "path": ["prior", "decoder"], "target": "theta", "batch_size": \(sampleBatch) },
+              "training": { "batch_size": \(batch) } }
+            """
+        }
+        func refusal(_ text: String) -> String {
+            do {
+                _ = try Compiler().compile(try ModelSpec.parse(text))
+                return "compiled"
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Two layers of 2^31 − 1: 2^62 weights, whose bytes overflow Int and saturate.
+        XCTAssertTrue(refusal(spec(width: 2_147_483_647)).hasPrefix("the weights and their optimizer state need 8.0 EiB"))
+        XCTAssertTrue(refusal(spec(batch: 1_000_000_000)).hasPrefix("the compiled graph needs "), refusal(spec(batch: 1_000_000_000)))
+        XCTAssertTrue(refusal(spec(sampleBatch: 2_147_483_647)).hasPrefix("the compiled graph needs "))
+        XCTAssertTrue(refusal(spec(batch: 2_147_483_647, z: 2_147_483_647)).contains("more than the limit of"))
+        // A variable of 2^40 is refused by the spec's own range, with its place.
+        XCTAssertTrue(refusal(spec(z: 1 << 40)).contains("variables.z: "), refusal(spec(z: 1 << 40)))
+    }
+
     func testOptimizerStateAndProgramsAreComplete() throws {
         let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/slcp_cpvae.json").path)
         let (graph, report) = try Compiler().compile(spec)

@@ -143,5 +143,14 @@ final class ValidSpecTests: XCTestCase {
         XCTAssertThrowsError(try ModelSpec.load(path: binary)) { error in
             XCTAssertEqual((error as? SpecError)?.diagnostics.first?.message, "the file is not valid UTF-8")
         }
+
+        // A device is refused with the reason; a link to a regular file is read.
+        let device = directory.appendingPathComponent("zero.json").path, link = directory.appendingPathComponent("link.json").path
+        try FileManager.default.createSymbolicLink(atPath: device, withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: good)
+        XCTAssertThrowsError(try ModelSpec.load(path: device)) { error in
+            XCTAssertEqual("\(error)", "\(device): not a regular file (a pipe or a device)")
+        }
+        XCTAssertEqual(try ModelSpec.load(path: link), try ModelSpec.parse(Fixture.cpvae))
     }
 }

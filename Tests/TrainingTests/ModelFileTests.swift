@@ -9,7 +9,7 @@ import XCTest
 final class ModelFileTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func model(seed: Float) throws -> TrainedModel {
+    static func model(seed: Float) throws -> TrainedModel {
         let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
         let (graph, _) = try Compiler().compile(spec)
         var weights: [String: [Float]] = [:]
@@ -23,15 +23,15 @@ final class ModelFileTests: XCTestCase {
                             yScaler: Scaler(kind: .standard, shift: [0, 0], scale: [1, 2]), summary: summary, spec: "{}")
     }
 
-    func temporaryDirectory() throws -> String {
+    static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-model-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     func testSaveAndLoadRoundTrip() throws {
-        let dir = try temporaryDirectory()
-        let m = try model(seed: 0.5)
+        let dir = try Self.temporaryDirectory()
+        let m = try Self.model(seed: 0.5)
         try m.save(to: dir)
         let loaded = try TrainedModel.load(from: dir)
         XCTAssertEqual(loaded.graph, m.graph)
@@ -44,8 +44,8 @@ final class ModelFileTests: XCTestCase {
     /// The weights file is read here with JSONSerialization and raw bytes only, as any other
     /// safetensors reader would, not with sbic's reader.
     func testWeightsAreStandardSafetensors() throws {
-        let dir = try temporaryDirectory()
-        let m = try model(seed: 0.25)
+        let dir = try Self.temporaryDirectory()
+        let m = try Self.model(seed: 0.25)
         try m.save(to: dir)
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + (record["weights"] as! String))))
@@ -73,8 +73,8 @@ final class ModelFileTests: XCTestCase {
     /// A write that dies before model.json is replaced leaves the previous model intact,
     /// and a completed one replaces it whole, removing the old files.
     func testReplacementIsAllOrNothing() throws {
-        let dir = try temporaryDirectory()
-        let old = try model(seed: 1), new = try model(seed: 2)
+        let dir = try Self.temporaryDirectory()
+        let old = try Self.model(seed: 1), new = try Self.model(seed: 2)
         try old.save(to: dir)
         // A crash after the new weights were written, before the commit record.
         try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/weights-deadbeef.safetensors"))
@@ -86,8 +86,8 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testNewerFormatIsRefusedClearly() throws {
-        let dir = try temporaryDirectory()
-        try model(seed: 0).save(to: dir)
+        let dir = try Self.temporaryDirectory()
+        try Self.model(seed: 0).save(to: dir)
         let path = dir + "/model.json"
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 7")
         try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A table of numbers read from a `.npy` or `.csv` file, one row per simulation or
+/// observation, that remembers where its rows lie in the file, so that checks made after
+/// reading (row counts, NaN and ±∞) can name the file and the row as the reader does.
+public struct DataFile: Sendable {
+    /// The file as it was named to sbic.
+    public var path: String
+    public var matrix: Matrix
+    /// The 1-based row of the file that holds row 0 of `matrix`: 2 below a CSV header,
+    /// otherwise 1.
+    public var firstRow: Int
+
+    public init(path: String, matrix: Matrix, firstRow: Int = 1) {
+        self.path = path
+        self.matrix = matrix
+        self.firstRow = firstRow
+    }
+
+    /// Reads `path` by its extension: `.npy` or `.csv` (whose header, if any, is detected).
+    public static func read(_ path: String) throws -> DataFile {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "npy":
+            return DataFile(path: path, matrix: try NPY.read(path))
+        case "csv":
+            let table = try CSV.readTable(path)
+            return DataFile(path: path, matrix: table.matrix, firstRow: table.header == nil ? 1 : 2)
+        default:
+            throw DataError(file: path, reason: "expected a .npy or .csv file")
+        }
+    }
+
+    /// An error at row `row` (0-based, of `matrix`) and optionally column `column` (0-based).
+    public func error(row: Int, column: Int? = nil, _ reason: String) -> DataError {
+        DataError(file: path, row: firstRow + row, column: column.map { $0 + 1 }, reason: reason)
+    }
+
+    /// Row `row` and column `column` (0-based, of `matrix`) as the file numbers them:
+    /// "y.csv, row 7, column 2".
+    public func place(row: Int, column: Int) -> String {
+        "\(path), row \(firstRow + row), column \(column + 1)"
+    }
+
+    /// An error about the file as a whole.
+    public func error(_ reason: String) -> DataError {
+        DataError(file: path, reason: reason)
+    }
+
+    /// The first NaN or ±∞ in reading order, as 0-based (row, column) of `matrix`.
+    public var firstNonFinite: (row: Int, column: Int)? {
+        guard let index = matrix.values.firstIndex(where: { !$0.isFinite }) else { return nil }
+        return (index / matrix.columns, index % matrix.columns)
+    }
+}

@@ -1,0 +1,96 @@
+import IR
+
+/// What training and sampling read from a compiled graph: the two data variables with their
+/// sizes, and for each program they run, its batch size, inputs and outputs.
+///
+/// A graph that sbic compiled always fits. One read from a `.sbig` file may have been edited
+/// or damaged, and a back end's input and output slots are raw memory: a size that disagrees
+/// with the data would be an out-of-bounds write, not an error. So the interface is checked
+/// here, once, before any buffer is bound, and the memory the programs need is checked
+/// against the machine's before any of it is allocated.
+public struct GraphInterface: Sendable {
+    /// The observation y (`sample.given`) and the parameters θ (`sample.target`).
+    public let given: String, target: String
+    public let givenSize: Int, targetSize: Int
+
+    public init(_ graph: Graph) throws {
+        func value(_ key: String) throws -> String {
+            guard let text = graph.metadata[key], !text.isEmpty else { throw TrainingError("meta \(key) is missing") }
+            return text
+        }
+        func size(_ key: String) throws -> Int {
+            let text = try value(key)
+            guard let size = Int(text), size > 0 else { throw TrainingError("meta \(key) is \(text), not a positive integer") }
+            return size
+        }
+        given = try value("given")
+        target = try value("target")
+        guard given != target else { throw TrainingError("meta given and target both name \(given)") }
+        givenSize = try size("given.size")
+        targetSize = try size("target.size")
+    }
+
+    /// The batch size of training, after checking `train_step` and `loss` and that they fit
+    /// in memory together with the parameters.
+    public func trainingBatch(of graph: Graph) throws -> Int {
+        let batch = try check(graph, "train_step", scalars: ["adamw.learning_rate"], outputs: [("loss", { _ in .scalar })])
+        let validationBatch = try check(graph, "loss", outputs: [("example_loss", { [$0] })])
+        guard validationBatch == batch else {
+            throw TrainingError("program loss has batch \(validationBatch), program train_step \(batch)")
+        }
+        try checkMemory(graph, running: ["train_step", "loss"])
+        return batch
+    }
+
+    /// The batch size of sampling, after checking `sample` and that it fits in memory.
+    public func samplingBatch(of graph: Graph) throws -> Int {
+        let batch = try check(graph, "sample", reads: [(given, givenSize)], outputs: [(target, { [$0, targetSize] })])
+        try checkMemory(graph, running: ["sample"])
+        return batch
+    }
+
+    /// The batch size of program `name`: it must read the data variables `reads` as
+    /// [batch, size], any number of `noise.*` inputs as [batch, width] and the `scalars`, and
+    /// write `outputs` in the shapes given for its batch size. Nothing else, since no caller
+    /// would feed it.
+    private func check(_ graph: Graph, _ name: String, reads data: [(String, Int)]? = nil, scalars: [String] = [],
+                       outputs: [(String, (Int) -> Shape)]) throws -> Int {
+        guard let program = graph.program(name) else { throw TrainingError("the graph has no \(name) program") }
+        func failure(_ message: String) -> TrainingError { TrainingError("program \(name): " + message) }
+        let data = data ?? [(target, targetSize), (given, givenSize)]
+        let inputs = program.inputs
+        guard let first = inputs.first(where: { $0.name == data[0].0 }), first.shape.rank == 2 else {
+            throw failure("expected an input \(data[0].0) of shape [batch, \(data[0].1)]")
+        }
+        let batch = first.shape.dims[0]
+        for (variable, size) in data {
+            let expected: Shape = [batch, size]
+            guard let shape = inputs.first(where: { $0.name == variable })?.shape, shape == expected else {
+                throw failure("expected an input \(variable) of shape \(expected) (meta \(variable == given ? "given" : "target").size)")
+            }
+        }
+        for scalar in scalars where inputs.first(where: { $0.name == scalar })?.shape != .scalar {
+            throw failure("expected a scalar input \(scalar)")
+        }
+        let known = Set(data.map(\.0) + scalars)
+        for (input, shape) in inputs where !known.contains(input) {
+            guard input.hasPrefix("noise."), shape.rank == 2, shape.dims[0] == batch else {
+                throw failure("input \(input) of shape \(shape) is neither data, noise of batch \(batch), nor a setting")
+            }
+        }
+        for (output, expected) in outputs {
+            guard let node = program.output(output), program.nodes[node].shape == expected(batch) else {
+                throw failure("expected an output \(output) of shape \(expected(batch))")
+            }
+        }
+        guard program.memory != nil else { throw failure("no memory plan: the graph was not compiled to the end") }
+        return batch
+    }
+
+    /// Refuses a graph whose parameters and the arenas of `programs` need more memory than
+    /// the machine has.
+    private func checkMemory(_ graph: Graph, running programs: [String]) throws {
+        try MemoryBudget.require(saturatingAdd(graph.parameterBytes, graph.arenaBytes(of: programs)),
+                                 for: "running " + programs.joined(separator: " and "))
+    }
+}

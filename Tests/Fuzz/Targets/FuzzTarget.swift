@@ -1,0 +1,125 @@
+import Datasets
+import Foundation
+import Interpreter
+import IR
+import Passes
+import Spec
+import Training
+
+/// The readers of everything sbic takes from a file, each as a function of arbitrary bytes.
+///
+/// A target must return for every input: an error is fine, a trap, hang or stray memory
+/// access (under AddressSanitizer) is a finding. Beyond surviving, a target checks what must
+/// hold for every input its reader accepts, and traps when it does not: a spec that validates
+/// compiles (`compile`, which also fuzzes the passes), a graph that parses prints back to the same text and runs, a matrix or tensor
+/// that is read writes back to the same values.
+enum FuzzTarget: String, CaseIterable {
+    case spec, compile, graph, npy, csv, safetensors, model
+
+    /// Programs that need more than this are checked but not run: libFuzzer stops a run
+    /// that takes more than 2 GiB.
+    static let runnableBytes = 16 << 20
+
+    func run(_ data: Data) {
+        switch self {
+        case .spec: _ = try? ModelSpec.parse(String(decoding: data, as: UTF8.self))
+        case .compile: Self.compile(data)
+        case .graph: Self.graph(data)
+        case .npy: Self.npy(data)
+        case .csv: Self.csv(data)
+        case .safetensors: Self.safetensors(data)
+        case .model: Self.model(data)
+        }
+    }
+
+    private static func compile(_ data: Data) {
+        guard let spec = try? ModelSpec.parse(String(decoding: data, as: UTF8.self)) else { return }
+        // A validated spec compiles; the only refusal left is its size.
+        do {
+            let (graph, _) = try Compiler(options: .init(memoryLimit: runnableBytes)).compile(spec)
+            check(graph)
+        } catch let error as CompileError where error.message.contains("more than the limit") {
+        } catch {
+            fatalError("a valid spec does not compile: \(error)")
+        }
+    }
+
+    private static func graph(_ data: Data) {
+        guard let graph = try? Graph.parse(String(decoding: data, as: UTF8.self)) else { return }
+        check(graph)
+    }
+
+    /// A graph prints to text that parses back to it, its interface checks return, and, when
+    /// small enough, each program runs over zero inputs without straying from its buffers.
+    private static func check(_ graph: Graph) {
+        guard let again = try? Graph.parse(graph.text), again.text == graph.text else {
+            fatalError("the text of a graph does not parse back to it:\n\(graph.text)")
+        }
+        if let interface = try? GraphInterface(graph) {
+            _ = try? interface.trainingBatch(of: graph)
+            _ = try? interface.samplingBatch(of: graph)
+        }
+        guard saturatingAdd(graph.parameterBytes, graph.arenaBytes()) <= runnableBytes else { return }
+        let parameters = ParameterStore<Float>(graph)
+        for program in graph.programs {
+            (try? InterpretedProgram(program, parameters: parameters))?.run()
+        }
+    }
+
+    private static func npy(_ data: Data) {
+        guard let matrix = try? NPY.decode(data, file: "x.npy") else { return }
+        let again = try? NPY.decode(NPY.encode(matrix), file: "again.npy")
+        guard let again, sameValues(again, matrix) else { fatalError("a .npy file does not write back to its values") }
+    }
+
+    private static func csv(_ data: Data) {
+        for header in [CSV.Header.auto, .absent] {
+            guard let table = try? CSV.parse(data, file: "x.csv", header: header), table.matrix.rows > 0 else { continue }
+            let again = try? CSV.parse(CSV.encode(table.matrix), file: "again.csv", header: .absent)
+            guard let again, sameValues(again.matrix, table.matrix) else { fatalError("a .csv file does not write back to its values") }
+        }
+    }
+
+    private static func safetensors(_ data: Data) {
+        guard let (tensors, metadata) = try? SafeTensors.decode(data, file: "x.safetensors") else { return }
+        let sorted = tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        guard let encoded = try? SafeTensors.encode(sorted, metadata: metadata),
+              let again = try? SafeTensors.decode(encoded, file: "again.safetensors"),
+              again.metadata == metadata, again.tensors.keys == tensors.keys,
+              tensors.allSatisfy({ name, t in
+                  again.tensors[name]!.shape == t.shape && again.tensors[name]!.values.map(\.bitPattern) == t.values.map(\.bitPattern)
+              })
+        else { fatalError("a safetensors file does not write back to its tensors") }
+    }
+
+    /// The input is a model directory: model.json, then the graph, the weights and the spec,
+    /// separated by `separator`. Whatever names model.json gives them, each file is found by
+    /// its extension, so that the names can be mutated too.
+    private static func model(_ data: Data) {
+        let parts = [UInt8](data).split(separator: [UInt8](separator), maxSplits: 3, omittingEmptySubsequences: false)
+        let files = parts.map { Data($0) }
+        func part(_ index: Int) -> Data? { index < files.count ? files[index] : nil }
+        let read: (String) -> Data? = { name in
+            if name == "model.json" { return part(0) }
+            if name.hasSuffix(".sbig") { return part(1) }
+            if name.hasSuffix(".safetensors") { return part(2) }
+            if name.hasSuffix(".json") { return part(3) }
+            return nil
+        }
+        guard let trained = try? TrainedModel.decode(directory: "model", read: read) else { return }
+        guard saturatingAdd(trained.graph.parameterBytes, trained.graph.arenaBytes(of: ["sample"])) <= runnableBytes,
+              let sampler = try? PosteriorSampler(trained, backend: { try InterpretedProgram($0, parameters: $1) })
+        else { return }
+        let observation = Matrix(rows: 1, columns: sampler.observationDimension)
+        _ = try? sampler.sample(observation, count: 3, seed: 1)
+    }
+
+    /// Between the files of a model input: a byte sequence no JSON, `.sbig` or safetensors
+    /// header produces by itself.
+    static let separator = Array("\n\u{0}--sbic-fuzz--\u{0}\n".utf8)
+
+    private static func sameValues(_ a: Matrix, _ b: Matrix) -> Bool {
+        a.rows == b.rows && a.columns == b.columns
+            && zip(a.values, b.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+    }
+}

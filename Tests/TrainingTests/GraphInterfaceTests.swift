@@ -1,0 +1,95 @@
+import Foundation
+import Interpreter
+import IR
+import Passes
+import Spec
+import Training
+import XCTest
+
+/// A graph read from a file is checked before its buffers are bound: a size that disagreed
+/// with the data would make the trainer write past the end of an input slot.
+final class GraphInterfaceTests: XCTestCase {
+    private func graph() throws -> Graph {
+        try TrainerTests.graph("two_moons_cpvae")
+    }
+
+    private func message(_ body: () throws -> Void) -> String {
+        do {
+            try body()
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testCompiledGraphsFit() throws {
+        let g = try graph()
+        let interface = try GraphInterface(g)
+        XCTAssertEqual([interface.given, interface.target], ["y", "theta"])
+        XCTAssertEqual(try interface.trainingBatch(of: g), 32)
+        XCTAssertEqual(try interface.samplingBatch(of: g), 1000)
+    }
+
+    func testMetadataMustDescribeThePrograms() throws {
+        var g = try graph()
+        g.metadata["given.size"] = nil
+        XCTAssertEqual(message { _ = try GraphInterface(g) }, "meta given.size is missing")
+        g.metadata["given.size"] = "-2"
+        XCTAssertEqual(message { _ = try GraphInterface(g) }, "meta given.size is -2, not a positive integer")
+        g = try graph()
+        g.metadata["target.size"] = "3"
+        XCTAssertEqual(message { _ = try GraphInterface(g).trainingBatch(of: g) },
+                       "program train_step: expected an input theta of shape f32[32,3] (meta target.size)")
+        g.metadata["target"] = "y"
+        XCTAssertEqual(message { _ = try GraphInterface(g) }, "meta given and target both name y")
+    }
+
+    func testProgramsMustReadAndWriteWhatTheCallerExpects() throws {
+        var g = try graph()
+        g.programs.removeAll { $0.name == "loss" }
+        XCTAssertEqual(message { _ = try Trainer(graph: g, backend: TrainerTests.interpreter) }, "the graph has no loss program")
+
+        g = try graph()
+        let train = g.programs.firstIndex { $0.name == "train_step" }!
+        g.programs[train].nodes.append(Node(op: .input("extra"), operands: [], shape: [32, 2]))
+        XCTAssertEqual(message { _ = try GraphInterface(g).trainingBatch(of: g) },
+                       "program train_step: input extra of shape f32[32,2] is neither data, noise of batch 32, nor a setting")
+
+        g = try graph()
+        let sample = g.programs.firstIndex { $0.name == "sample" }!
+        g.programs[sample].outputs[0].name = "phi"
+        XCTAssertEqual(message { _ = try GraphInterface(g).samplingBatch(of: g) },
+                       "program sample: expected an output theta of shape f32[1000,2]")
+    }
+
+    /// Nothing is allocated for a graph the machine could not hold.
+    func testAGraphBeyondMemoryIsRefusedBeforeAllocation() throws {
+        var g = try graph()
+        g.parameters.append(Parameter(name: "huge", kind: .state, shape: [1 << 40], initializer: .zeros))
+        let refusal = message { _ = try Trainer(graph: g, backend: TrainerTests.interpreter) }
+        XCTAssertTrue(refusal.hasPrefix("running train_step and loss needs 4.0 TiB, more than this machine's"), refusal)
+        g.parameters.removeLast()
+        g.parameters.append(Parameter(name: "absurd", kind: .state, shape: [1 << 40, 1 << 40], initializer: .zeros))
+        XCTAssertTrue(message { _ = try GraphInterface(g).samplingBatch(of: g) }.contains("needs 8.0 EiB"))
+    }
+
+    func testTrainingSettingsAreRangeChecked() throws {
+        var g = try graph()
+        let settings = try TrainingSettings(g)
+        XCTAssertEqual(settings.maxEpochs, 1000)
+        XCTAssertEqual(settings.validationFraction, 0.1)
+        for (key, value, expected) in [
+            ("max_epochs", "1e300", "meta training.max_epochs is 1e300, not an integer from 1 to 2147483647"),
+            ("patience", "0", "meta training.patience is 0, not an integer from 1 to 2147483647"),
+            ("learning_rate", "nan", "meta training.learning_rate is nan, not a number > 0"),
+            ("validation_fraction", "1", "meta training.validation_fraction is 1, not a number in (0, 1)"),
+            ("scaling", "minmax", "meta training.scaling is minmax, not standard, robust or none"),
+        ] {
+            g = try graph()
+            g.metadata["training." + key] = value
+            XCTAssertEqual(message { _ = try TrainingSettings(g) }, expected)
+        }
+        g.metadata["training.patience"] = nil
+        XCTAssertEqual(message { _ = try TrainingSettings(g) }, "meta training.patience is missing")
+    }
+}
