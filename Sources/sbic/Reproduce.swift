@@ -23,7 +23,7 @@ struct Reproduce: ParsableCommand {
     @Option(help: "sbibm observations, e.g. 1-5.", transform: parseNumbers) var observations = [1, 2, 3, 4, 5]
     @Option(help: "Posterior samples per observation.") var samples = 10_000
     @Option(help: "Directory of the spec files.") var specs = "specs"
-    @Option(help: "Where runs.jsonl and the models go.") var out = "reproduction"
+    @Option(help: "Where runs.jsonl and the models go.") var out = "docs/reproduction"
     @Option(help: "The report whose reproduction section is rewritten.") var report = "docs/results.md"
     @Flag(help: "Only rewrite the report from OUT/runs.jsonl.") var reportOnly = false
     @Option(help: "Cap the epochs (a quick preview; the paper's protocol runs to early stopping).") var maxEpochs: Int?
