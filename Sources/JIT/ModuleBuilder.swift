@@ -70,9 +70,11 @@ final class ModuleBuilder {
         var matmul = MatmulKernel.jit
         switch node.op {
         case let .matmul(transposeA, transposeB):
-            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB))
+            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB),
+                                                           dense: false)
         case .dense:
-            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false))
+            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false),
+                                                           dense: true)
         default: break
         }
         return KernelKey(op: node.op, operands: shapes, constants: constants, result: node.shape, matmul: matmul)
