@@ -195,50 +195,13 @@ enum Kernels {
         let decay = 1 - lr * T(s.weightDecay)
         let c1 = 1 - T.exp(step * T.log(b1)), c2 = 1 - T.exp(step * T.log(b2))
         let stepSize = lr / c1, rootC2 = T.sqrt(c2)
-        if T.self == Float.self {
-            // Eight lanes at a time: the square roots then compile to vector instructions,
-            // where the scalar ones are libm calls that keep the loop from vectorizing. Each
-            // lane does the scalar arithmetic below, so the results are the same to the bit.
-            func f(_ x: T) -> Float { unsafeBitCast(x, to: Float.self) }
-            func floats<U>(_ q: U) -> UnsafeMutablePointer<Float> { unsafeBitCast(q, to: UnsafeMutablePointer<Float>.self) }
-            adamw8(p: floats(p), g: floats(g), m: floats(m), v: floats(v), count: count,
-                   b1: f(b1), b2: f(b2), epsilon: f(eps), decay: f(decay), stepSize: f(stepSize), rootC2: f(rootC2), scale: f(scale))
-            return
-        }
         for i in 0..<count {
             let gi = g[i] * scale
             m[i] = b1 * m[i] + (1 - b1) * gi
             v[i] = b2 * v[i] + (1 - b2) * gi * gi
-            p[i] = p[i] * decay - stepSize * m[i] / (T.sqrt(v[i]) / rootC2 + eps)
-        }
-    }
-
-    private static func adamw8(p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-                               v: UnsafeMutablePointer<Float>, count: Int, b1: Float, b2: Float, epsilon: Float,
-                               decay: Float, stepSize: Float, rootC2: Float, scale: Float) {
-        typealias V = SIMD8<Float>
-        var i = 0
-        while i < count {
-            // The last group is padded with zeros, which update to zeros and are not stored.
-            let lanes = min(8, count - i)
-            func load(_ q: UnsafeMutablePointer<Float>) -> V {
-                if lanes == 8 { return UnsafeRawPointer(q + i).loadUnaligned(as: V.self) }
-                var x = V()
-                for l in 0..<lanes { x[l] = q[i + l] }
-                return x
-            }
-            func store(_ x: V, _ q: UnsafeMutablePointer<Float>) {
-                if lanes == 8 { return UnsafeMutableRawPointer(q + i).storeBytes(of: x, as: V.self) }
-                for l in 0..<lanes { q[i + l] = x[l] }
-            }
-            let gi = load(g) * scale
-            let mi = b1 * load(m) + (1 - b1) * gi
-            let vi = b2 * load(v) + (1 - b2) * gi * gi
-            let pi = load(p) * decay - stepSize * mi / (vi.squareRoot() / rootC2 + epsilon)
-            store(mi, m)
-            store(vi, v)
-            store(pi, p)
-            i += 8
+            // v is a sum of squares, never negative; taking its magnitude tells LLVM so, and
+            // the square root then vectorizes instead of calling libm (which sets errno).
+            p[i] = p[i] * decay - stepSize * m[i] / (T.sqrt(v[i].magnitude) / rootC2 + eps)
         }
     }
 }

@@ -35,7 +35,8 @@ extension Emitter {
                 let gi = mul(load(advance(g, by: offset), lanes: lanes), gradientScale)
                 let mi = add(mul(b1, load(advance(m, by: offset), lanes: lanes)), mul(oneMinusB1, gi))
                 let vi = add(mul(b2, load(advance(v, by: offset), lanes: lanes)), mul(mul(oneMinusB2, gi), gi))
-                let denominator = add(div(sqrt(vi), rootC2), epsilon)
+                // √|v| as the interpreter takes it (v is never negative; see Kernels.adamw).
+                let denominator = add(div(sqrt(intrinsic("llvm.fabs", [vector], [vi])), rootC2), epsilon)
                 let pi = sub(mul(load(advance(p, by: offset), lanes: lanes), decay), div(mul(stepSize, mi), denominator))
                 store(mi, advance(m, by: offset), lanes: lanes)
                 store(vi, advance(v, by: offset), lanes: lanes)

@@ -76,13 +76,15 @@ final class Emitter {
     }
 
     /// A function emitted once per module under `name` and called wherever it is needed; the
-    /// caller's insertion point is kept. It is not inlined: sharing its code is the point.
-    func helper(_ name: String, parameters: [IRType], _ body: ([Value]) -> Void) -> Function {
+    /// caller's insertion point is kept. It is not inlined: sharing its code is the point. With
+    /// `optimized: false` LLVM compiles it as written (optnone).
+    func helper(_ name: String, parameters: [IRType], optimized: Bool = true, _ body: ([Value]) -> Void) -> Function {
         if let defined = LLVMGetNamedFunction(module, name) { return Function(defined, LLVMGlobalGetValueType(defined)!) }
         let (caller, block) = (function, LLVMGetInsertBlock(builder))
         let arguments = beginFunction(name, parameters: parameters, exported: false)
         let f = function!
         addAttribute("noinline", to: f)
+        if !optimized { addAttribute("optnone", to: f) }
         body(arguments)
         endFunction()
         function = caller

@@ -7,7 +7,12 @@ public enum JIT {
         /// The kernel for every matrix product; nil chooses per shape whichever measured
         /// faster on this machine kind (docs/jit.md).
         public var matmul: MatmulKernel?
-        public init(matmul: MatmulKernel? = nil) { self.matmul = matmul }
+        /// Threads that compile (one LLVM module each); nil: one per core, at most four.
+        public var compileThreads: Int?
+        public init(matmul: MatmulKernel? = nil, compileThreads: Int? = nil) {
+            self.matmul = matmul
+            self.compileThreads = compileThreads
+        }
     }
 
     /// Every program of a graph, compiled together.
@@ -23,8 +28,9 @@ public enum JIT {
         let module = try compileModule(graph.programs, parameters: parameters, options: options)
         var programs: [String: JITProgram] = [:]
         for entry in module.entries {
-            programs[entry.program.name] = try JITProgram(entry.program, parameters: parameters, address: entry.address,
-                                                          layout: entry.layout, code: module.code, timing: module.timing)
+            programs[entry.program.name] = JITProgram(entry.program, parameters: parameters, address: entry.address,
+                                                      layout: entry.layout, memory: entry.memory, code: module.code,
+                                                      timing: module.timing)
         }
         return CompiledGraph(programs: programs, timing: module.timing)
     }

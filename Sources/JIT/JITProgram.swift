@@ -1,4 +1,3 @@
-import Foundation
 import Interpreter
 import IR
 
@@ -12,46 +11,38 @@ public final class JITProgram: Executable {
     /// How long compiling took (for a program compiled with others: all of them together).
     public let timing: CompileTiming
 
-    private typealias Entry = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    private typealias Entry = @convention(c) () -> Void
     private let entry: Entry
     private let code: LoadedCode
     private let layout: ProgramLayout
-    /// The arena, the constants kernels read and the kernels' scratch, 64-byte aligned.
-    private let memory: UnsafeMutablePointer<Float>
+    /// The arena, the constants kernels read and the kernels' scratch, at the address the
+    /// code was compiled for.
+    private let memory: ProgramMemory
 
     /// Compiles `program` on its own. To compile several programs of a graph, `JIT.compile`
     /// shares the work between them.
     public convenience init(_ program: Program, parameters: ParameterStore<Float>, options: JIT.Options = JIT.Options()) throws {
         let module = try compileModule([program], parameters: parameters, options: options)
         let entry = module.entries[0]
-        try self.init(entry.program, parameters: parameters, address: entry.address, layout: entry.layout,
-                      code: module.code, timing: module.timing)
+        self.init(entry.program, parameters: parameters, address: entry.address, layout: entry.layout,
+                  memory: entry.memory, code: module.code, timing: module.timing)
     }
 
     init(_ program: Program, parameters: ParameterStore<Float>, address: UInt64, layout: ProgramLayout,
-         code: LoadedCode, timing: CompileTiming) throws {
+         memory: ProgramMemory, code: LoadedCode, timing: CompileTiming) {
         self.program = program
         self.parameters = parameters
         self.layout = layout
+        self.memory = memory
         self.code = code
         self.timing = timing
         entry = unsafeBitCast(UInt(address), to: Entry.self)
-        let floats = max(layout.totalFloats, 1)
-        var raw: UnsafeMutableRawPointer?
-        guard floats <= Int.max / 4, posix_memalign(&raw, 64, floats * 4) == 0, let raw else {
-            throw JITError("program \(program.name): cannot allocate \(floats * 4) bytes for its arena")
-        }
-        memory = raw.bindMemory(to: Float.self, capacity: floats)
-        memory.initialize(repeating: 0, count: floats)
-        for (offset, value) in layout.constants { memory[offset] = value }
     }
-
-    deinit { free(memory) }
 
     /// Where node `i`'s value lives.
     private func address(_ i: Int) -> UnsafeMutablePointer<Float> {
         switch layout.locations[i] {
-        case .memory(let offset): return memory + offset
+        case .memory(let offset): return memory.base + offset
         case .parameter(let offset): return parameters.base + offset
         case .none: preconditionFailure("%\(i) of program \(program.name) has no value")
         }
@@ -72,6 +63,6 @@ public final class JITProgram: Executable {
     }
 
     public func run() {
-        entry(memory, parameters.base)
+        entry()
     }
 }

@@ -3,9 +3,10 @@ import Foundation
 import Interpreter
 import IR
 
-/// Lowers programs to LLVM IR: per program an entry function
-/// `void name(float* memory, float* parameters)` that calls, in program order, one kernel per
-/// op with pointers at constant offsets from those two bases. Nothing is decided at run time.
+/// Lowers programs to LLVM IR: per program an entry function `void name()` that calls, in
+/// program order, one kernel per op with the addresses of its operands baked in (the
+/// program's memory and the parameter store are allocated before compiling). Nothing is
+/// decided at run time, and the entry function is nothing but calls.
 /// Kernels go to whichever compilation unit has the least code so far, so that the units take
 /// about equally long to compile in parallel; entry functions go to the first.
 final class ModuleBuilder {
@@ -22,35 +23,37 @@ final class ModuleBuilder {
         self.options = options
     }
 
-    /// Adds `program`'s entry function; returns its symbol and memory layout.
-    func add(_ program: Program, parameters: ParameterStore<Float>) throws -> (symbol: String, layout: ProgramLayout) {
+    /// Adds `program`'s entry function; returns its symbol, memory layout and memory.
+    func add(_ program: Program, parameters: ParameterStore<Float>) throws -> (symbol: String, layout: ProgramLayout, memory: ProgramMemory) {
         let counts = Dictionary(parameters.parameters.map { ($0.name, $0.shape.count) }, uniquingKeysWith: { a, _ in a })
         // The layout checks the program's shapes before any kernel is made from them.
         var layout = try ProgramLayout(program, parameterOffsets: parameters.offsets, parameterCounts: counts)
         let keys = program.nodes.map { key(for: $0, in: program) }
         layout.scratchFloats = keys.map { $0?.scratchFloats ?? 0 }.max() ?? 0
+        let memory = try ProgramMemory(layout, program: program.name)
 
         let emitter = units[0].emitter!
         let functions = keys.map { $0.map { key in emitter.declare(kernel(key), emitter.pointers(key.pointerCount)) } }
         let symbol = prefix + program.name
-        let bases = emitter.beginFunction(symbol, parameters: emitter.pointers(2), exported: true)
-        let (memory, parameterBase) = (bases[0], bases[1])
-        func pointer(_ node: Int) -> Value? {
-            switch layout.locations[node] {
-            case .memory(let offset): return emitter.advance(memory, by: offset)
-            case .parameter(let offset): return emitter.advance(parameterBase, by: offset)
+        _ = emitter.beginFunction(symbol, parameters: [], exported: true)
+        func address(_ location: ProgramLayout.Location) -> Value? {
+            switch location {
+            case .memory(let offset): return emitter.address(memory.base + offset)
+            case .parameter(let offset): return emitter.address(parameters.base + offset)
             case .none: return nil
             }
         }
         for (i, node) in program.nodes.enumerated() {
             guard let key = keys[i], let function = functions[i] else { continue }
-            var arguments = zip(node.operands, key.constants).compactMap { operand, constant in constant == nil ? pointer(operand) : nil }
-            if node.op.hasResult { arguments.append(pointer(i)!) }
-            if key.scratchFloats > 0 { arguments.append(emitter.advance(memory, by: layout.scratchOffset)) }
+            var arguments = zip(node.operands, key.constants).compactMap { operand, constant in
+                constant == nil ? address(layout.locations[operand]) : nil
+            }
+            if node.op.hasResult { arguments.append(address(layout.locations[i])!) }
+            if key.scratchFloats > 0 { arguments.append(address(.memory(layout.scratchOffset))!) }
             emitter.call(function, arguments)
         }
         emitter.endFunction()
-        return (symbol, layout)
+        return (symbol, layout, memory)
     }
 
     /// The kernel an op needs, or nil for leaves, which have no code.
@@ -67,9 +70,11 @@ final class ModuleBuilder {
         var matmul = MatmulKernel.jit
         switch node.op {
         case let .matmul(transposeA, transposeB):
-            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB))
+            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB),
+                                                           dense: false)
         case .dense:
-            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false))
+            matmul = options.matmul ?? MatmulKernel.choose(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false),
+                                                           dense: true)
         default: break
         }
         return KernelKey(op: node.op, operands: shapes, constants: constants, result: node.shape, matmul: matmul)

@@ -19,7 +19,7 @@ public struct CompileTiming: Sendable {
 
 /// Programs compiled together: their entry points, layouts and the code they share.
 struct CompiledModule {
-    var entries: [(program: Program, address: UInt64, layout: ProgramLayout)]
+    var entries: [(program: Program, address: UInt64, layout: ProgramLayout, memory: ProgramMemory)]
     var code: LoadedCode
     var timing: CompileTiming
 }
@@ -29,8 +29,8 @@ func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, opt
     let engine = try JITEngine.shared()
     let clock = ContinuousClock()
     let start = clock.now
-    let builder = ModuleBuilder(prefix: engine.uniquePrefix(), units: min(ProcessInfo.processInfo.activeProcessorCount, 4),
-                                options: options)
+    let threads = options.compileThreads ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)
+    let builder = ModuleBuilder(prefix: engine.uniquePrefix(), units: threads, options: options)
     let entries = try programs.map { try builder.add($0, parameters: parameters) }
     let generated = clock.now
     if let directory = getenv("SBIC_JIT_DUMP_IR").map({ String(cString: $0) }) {
@@ -55,7 +55,7 @@ func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, opt
     if profiled { writePerfMap(code.addresses) }
     let loaded = clock.now
     return CompiledModule(
-        entries: zip(programs, entries).map { ($0, code.addresses[$1.symbol]!, $1.layout) },
+        entries: zip(programs, entries).map { ($0, code.addresses[$1.symbol]!, $1.layout, $1.memory) },
         code: code,
         timing: CompileTiming(generate: seconds(generated - start), compile: seconds(compiled - generated),
                               link: seconds(loaded - compiled), units: units.count))

@@ -1,8 +1,8 @@
 import IR
 
-/// Where a program's values live at run time. Its entry function takes two base pointers: the
-/// program's own memory (the planned arena, then the constants that kernels read from memory,
-/// then scratch for kernels) and the parameter store. Everything else is a constant offset.
+/// Where a program's values live at run time: in the program's own memory (the planned arena,
+/// then the constants that kernels read from memory, then scratch for kernels) or in the
+/// parameter store, each at a constant offset.
 struct ProgramLayout {
     enum Location: Equatable {
         /// Offset into the program's memory.

@@ -33,19 +33,23 @@ extension Emitter {
     private func tile(_ s: MatmulShape, a: Value, b: Value, c: Value, row: Value, rows: Int, column: Value,
                       widths: [Int], _ epilogue: Epilogue) {
         let count = rows * widths.count
-        let sums = loop(to: s.k, carrying: Array(repeating: splat(Float(0)), count: count)) { k, acc in
-            let bRow = advance(b, by: addInt(mulInt(k, int(s.n)), column))
+        // A and B are walked with pointers that advance by one step of k per iteration, and the
+        // rows of the tile sit at constant distances from the first: simple induction variables
+        // are cheaper for LLVM to analyse than an address computed from indices per load.
+        let aStart = advance(a, by: s.transposeA ? row : mulInt(row, int(s.k)))
+        let (aStep, aRowDistance) = s.transposeA ? (s.m, 1) : (1, s.k)
+        let carried = [aStart, advance(b, by: column)] + Array(repeating: splat(Float(0)), count: count)
+        let sums = Array(loop(to: s.k, carrying: carried) { _, state in
+            let (aRow, bRow) = (state[0], state[1])
+            let acc = Array(state[2...])
             let bVectors = widths.enumerated().map { v, lanes in load(advance(bRow, by: v * Self.lanes), lanes: lanes) }
             var next = acc
             for r in 0..<rows {
-                let i = addInt(row, int(r))
-                // A[i, k], or A[k, i] when A is stored transposed.
-                let element = s.transposeA ? addInt(mulInt(k, int(s.m)), i) : addInt(mulInt(i, int(s.k)), k)
-                let aValue = splat(loadScalar(advance(a, by: element)))
+                let aValue = splat(loadScalar(advance(aRow, by: r * aRowDistance)))
                 for v in widths.indices { next[r * widths.count + v] = fma(aValue, bVectors[v], acc[r * widths.count + v]) }
             }
-            return next
-        }
+            return [advance(aRow, by: aStep), advance(bRow, by: s.n)] + next
+        }[2...])
         for r in 0..<rows {
             let cRow = advance(c, by: addInt(mulInt(addInt(row, int(r)), int(s.n)), column))
             for (v, lanes) in widths.enumerated() {

@@ -26,14 +26,23 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs of each program, after as many warm-up runs as a tenth of this.")
     var iterations = 1000
 
+    @Flag(help: "Instead, time every distinct matrix product of the model with the JIT's kernel and with OpenBLAS.")
+    var matmuls = false
+
     func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
     }
 
     func run() throws {
         do {
-            let report = try measure(try Self.load(model))
-            print(json ? report.json : report.table)
+            let graph = try Self.load(model)
+            if matmuls {
+                let comparison = try MatmulComparison(graph, iterations: iterations)
+                print(json ? comparison.json : comparison.table)
+            } else {
+                let report = try measure(graph)
+                print(json ? report.json : report.table)
+            }
         } catch {
             printError(error, context: model)
             throw ExitCode.failure
@@ -49,7 +58,7 @@ struct Bench: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let compiled = try JIT.compile(graph, parameters: jitStore)
-        let compileSeconds = seconds(clock.now - start)
+        let compileSeconds = Self.seconds(clock.now - start)
 
         var report = BenchReport(model: graph.name, jitCompileMilliseconds: compileSeconds * 1e3,
                                  jitCompileThreads: compiled.timing.units,
@@ -60,7 +69,7 @@ struct Bench: ParsableCommand {
             // paths (libm's sqrtf, for one); so every run gets a batch from a pool.
             let batches = (0..<8).map { _ in randomInputs(program, graph: graph, &random) }
             let times = backEnds.map { backEnd in
-                median(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
+                Self.median(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
             }
             report.programs[program.name] = .init(batch: program.inputs.first?.shape.dims.first ?? 1, flops: program.flops,
                                                   interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
@@ -68,7 +77,7 @@ struct Bench: ParsableCommand {
                 let runs = (10_000 + batch - 1) / batch
                 let repeats = max(5, iterations / (10 * runs))
                 let sampling = backEnds.map { backEnd in
-                    median(runs: repeats, prepare: { feed(backEnd, batches[$0 % batches.count]) }) {
+                    Self.median(runs: repeats, prepare: { feed(backEnd, batches[$0 % batches.count]) }) {
                         for _ in 0..<runs { backEnd.run() }
                     }
                 }
@@ -103,13 +112,13 @@ struct Bench: ParsableCommand {
         return try Compiler().compile(try ModelSpec.load(path: path)).0
     }
 
-    private func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// The median wall time of `body` in seconds, after a tenth as many warm-up runs;
     /// `prepare(i)` runs untimed before run i.
-    private func median(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> Double {
+    static func median(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> Double {
         let warmUp = max(1, runs / 10)
         let clock = ContinuousClock()
         var times: [Double] = []
@@ -118,7 +127,7 @@ struct Bench: ParsableCommand {
             prepare(i)
             let start = clock.now
             body()
-            if i >= warmUp { times.append(seconds(clock.now - start)) }
+            if i >= warmUp { times.append(Self.seconds(clock.now - start)) }
         }
         times.sort()
         return times[times.count / 2]
