@@ -6,7 +6,7 @@ extension Program {
     /// The operations of one run of the program.
     public var flops: Int {
         nodes.reduce(0) { total, node in
-            saturatingSum(total, node.flops(operands: node.operands.map { nodes[$0].shape }))
+            saturatingAdd(total, node.flops(operands: node.operands.map { nodes[$0].shape }))
         }
     }
 }
@@ -21,31 +21,21 @@ extension Node {
         case .unary, .binary, .addBias:
             return elements
         case .fused(let body):
-            return saturatingProduct(elements, body.instructions.count)
+            return saturatingMultiply(elements, body.instructions.count)
         case .matmul(let transposeA, _):
             let k = operands[0].dims[transposeA ? 0 : 1]
-            return saturatingProduct(saturatingProduct(2, elements), k)
+            return saturatingMultiply(saturatingMultiply(2, elements), k)
         case .dense(let activation):
             let k = operands[0].dims[1]
-            let epilogue = activation == nil ? elements : saturatingProduct(2, elements)
-            return saturatingSum(saturatingProduct(saturatingProduct(2, elements), k), epilogue)
+            let epilogue = activation == nil ? elements : saturatingMultiply(2, elements)
+            return saturatingAdd(saturatingMultiply(saturatingMultiply(2, elements), k), epilogue)
         case .sum:
             return operands[0].count
         case .adamw:
             // Per element: scale the gradient (1), update m (3) and v (4), then the parameter:
             // p·decay − step·m / (√v / √c₂ + ε) (7), as PyTorch's AdamW.
-            let elements = stride(from: 0, to: operands.count - 3, by: 4).reduce(0) { saturatingSum($0, operands[$1].count) }
-            return saturatingProduct(15, elements)
+            let elements = stride(from: 0, to: operands.count - 3, by: 4).reduce(0) { saturatingAdd($0, operands[$1].count) }
+            return saturatingMultiply(15, elements)
         }
     }
-}
-
-private func saturatingSum(_ a: Int, _ b: Int) -> Int {
-    let (sum, overflow) = a.addingReportingOverflow(b)
-    return overflow ? Int.max : sum
-}
-
-private func saturatingProduct(_ a: Int, _ b: Int) -> Int {
-    let (product, overflow) = a.multipliedReportingOverflow(by: b)
-    return overflow ? Int.max : product
 }
