@@ -42,6 +42,7 @@ extension Emitter {
                 store(vi, advance(v, by: offset), lanes: lanes)
                 store(pi, advance(p, by: offset), lanes: lanes)
             }
+            return nil
         }
     }
 }

@@ -30,19 +30,20 @@ extension Emitter {
         return results
     }
 
-    /// `body(i)` for i = 0, step, … < end where `end` is only known at run time.
-    func loop(to end: Value, step: Int, _ body: (Value) -> Void) {
+    /// `body(i)` for i = start, start + step, … < end where the bounds are only known at run time.
+    func loop(from start: Value? = nil, to end: Value, step: Int, _ body: (Value) -> Void) {
+        let start = start ?? int(0)
         let entry = LLVMGetInsertBlock(builder)!
         let header = LLVMAppendBasicBlockInContext(context, function, "loop")!
         let exit = LLVMAppendBasicBlockInContext(context, function, "loop.end")!
-        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSGT, end, int(0), "")!, header, exit)
+        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSLT, start, end, "")!, header, exit)
         LLVMPositionBuilderAtEnd(builder, header)
         let index = LLVMBuildPhi(builder, int64, "")!
         body(index)
         let latch = LLVMGetInsertBlock(builder)!
         let next = LLVMBuildAdd(builder, index, int(step), "")!
         LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSLT, next, end, "")!, header, exit)
-        addIncoming(index, [(int(0), entry), (next, latch)])
+        addIncoming(index, [(start, entry), (next, latch)])
         LLVMPositionBuilderAtEnd(builder, exit)
     }
 

@@ -66,8 +66,8 @@ final class Emitter {
 
     /// Starts a function `void name(parameters)` and positions the builder in its entry block.
     /// Entry points and kernels are exported to the JIT's linker; helpers stay internal.
-    func beginFunction(_ name: String, parameters: [IRType], exported: Bool) -> [Value] {
-        let f = LLVMAddFunction(module, name, functionType(void, parameters))!
+    func beginFunction(_ name: String, parameters: [IRType], returns result: IRType? = nil, exported: Bool) -> [Value] {
+        let f = LLVMAddFunction(module, name, functionType(result ?? void, parameters))!
         if !exported { LLVMSetLinkage(f, LLVMInternalLinkage) }
         addAttribute("nounwind", to: f)
         function = f
@@ -76,24 +76,26 @@ final class Emitter {
     }
 
     /// A function emitted once per module under `name` and called wherever it is needed; the
-    /// caller's insertion point is kept. It is not inlined: sharing its code is the point. With
-    /// `optimized: false` LLVM compiles it as written (optnone).
-    func helper(_ name: String, parameters: [IRType], optimized: Bool = true, _ body: ([Value]) -> Void) -> Function {
+    /// caller's insertion point is kept. It is not inlined: sharing its code is the point (LLVM
+    /// spends about as long on each copy of a function as on the function). With
+    /// `optimized: false` LLVM compiles it as written (optnone). `body` returns the result,
+    /// if the helper has one.
+    func helper(_ name: String, parameters: [IRType], returns result: IRType? = nil, optimized: Bool = true,
+                _ body: ([Value]) -> Value?) -> Function {
         if let defined = LLVMGetNamedFunction(module, name) { return Function(defined, LLVMGlobalGetValueType(defined)!) }
         let (caller, block) = (function, LLVMGetInsertBlock(builder))
-        let arguments = beginFunction(name, parameters: parameters, exported: false)
+        let arguments = beginFunction(name, parameters: parameters, returns: result, exported: false)
         let f = function!
         addAttribute("noinline", to: f)
         if !optimized { addAttribute("optnone", to: f) }
-        body(arguments)
-        endFunction()
+        endFunction(returning: body(arguments))
         function = caller
         if let block { LLVMPositionBuilderAtEnd(builder, block) }
         return Function(f, LLVMGlobalGetValueType(f)!)
     }
 
-    func endFunction() {
-        LLVMBuildRetVoid(builder)
+    func endFunction(returning result: Value? = nil) {
+        if let result { LLVMBuildRet(builder, result) } else { LLVMBuildRetVoid(builder) }
         var block = LLVMGetFirstBasicBlock(function)
         while let b = block {
             var instruction = LLVMGetFirstInstruction(b)

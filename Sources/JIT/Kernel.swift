@@ -17,6 +17,19 @@ struct KernelKey: Hashable {
         constants.filter { $0 == nil }.count + (op.hasResult ? 1 : 0) + (scratchFloats > 0 ? 1 : 0)
     }
 
+    /// Whether the number of rows is an argument (after the pointers) rather than compiled in:
+    /// for products whose A is stored as is (see `RowCount`). Their keys hold 0 rows for A and
+    /// the rows left over after whole tiles for the result.
+    var rowsArgument: Bool { Self.takesRows(op) }
+
+    static func takesRows(_ op: Op) -> Bool {
+        switch op {
+        case .dense: return true
+        case .matmul(let transposeA, _): return !transposeA
+        default: return false
+        }
+    }
+
     /// Floats of scratch memory the kernel needs (a transposed copy of a matrix).
     var scratchFloats: Int {
         switch op {
@@ -54,6 +67,7 @@ extension Emitter {
         let operands = key.constants.map { constant in constant.map(Operand.constant) ?? .memory(next.next()!) }
         let result = key.op.hasResult ? next.next()! : nil
         let scratch = key.scratchFloats > 0 ? next.next() : nil
+        let rows: RowCount = key.rowsArgument ? .argument(next.next()!, leftOver: key.result.dims[0]) : .known(key.result.dims.first ?? 0)
         // Without baked constants, every operand is an argument.
         let x = Array(arguments.prefix(key.operands.count))
         let shapes = key.operands
@@ -67,10 +81,10 @@ extension Emitter {
         case .fused(let body):
             elementwise(count: key.result.count, operands, shapes, into: result!) { evaluate(body, $0) }
         case let .matmul(transposeA, transposeB):
-            matmul(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB),
+            matmul(MatmulShape(shapes[0], shapes[1], transposeA: transposeA, transposeB: transposeB), rows: rows,
                    a: x[0], b: x[1], c: result!, kernel: key.matmul, scratch: scratch)
         case .dense(let activation):
-            matmul(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false),
+            matmul(MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: false), rows: rows,
                    a: x[0], b: x[1], c: result!, kernel: key.matmul, scratch: scratch,
                    epilogue: Epilogue(bias: x[2], activation: activation))
         case .addBias:

@@ -33,7 +33,7 @@ final class ModuleBuilder {
         let memory = try ProgramMemory(layout, program: program.name)
 
         let emitter = units[0].emitter!
-        let functions = keys.map { $0.map { key in emitter.declare(kernel(key), emitter.pointers(key.pointerCount)) } }
+        let functions = keys.map { $0.map { key in emitter.declare(kernel(key), kernelParameters(key, emitter)) } }
         let symbol = prefix + program.name
         _ = emitter.beginFunction(symbol, parameters: [], exported: true)
         func address(_ location: ProgramLayout.Location) -> Value? {
@@ -50,6 +50,7 @@ final class ModuleBuilder {
             }
             if node.op.hasResult { arguments.append(address(layout.locations[i])!) }
             if key.scratchFloats > 0 { arguments.append(address(.memory(layout.scratchOffset))!) }
+            if key.rowsArgument { arguments.append(emitter.int(node.shape.dims[0])) }
             emitter.call(function, arguments)
         }
         emitter.endFunction()
@@ -77,7 +78,18 @@ final class ModuleBuilder {
                                                            dense: true)
         default: break
         }
-        return KernelKey(op: node.op, operands: shapes, constants: constants, result: node.shape, matmul: matmul)
+        var key = KernelKey(op: node.op, operands: shapes, constants: constants, result: node.shape, matmul: matmul)
+        if key.rowsArgument {
+            let tile = MatmulShape(shapes[0], shapes[1], transposeA: false, transposeB: key.op == .matmul(transposeA: false, transposeB: true))
+                .rowTile(matmul)
+            key.operands[0].dims[0] = 0
+            key.result.dims[0] %= tile
+        }
+        return key
+    }
+
+    private func kernelParameters(_ key: KernelKey, _ emitter: Emitter) -> [IRType] {
+        emitter.pointers(key.pointerCount) + (key.rowsArgument ? [emitter.int64] : [])
     }
 
     /// The symbol of the kernel for `key`, emitted the first time it is needed.
@@ -86,7 +98,7 @@ final class ModuleBuilder {
         let unit = units.indices.min { units[$0].emitter.instructionCount < units[$1].emitter.instructionCount }!
         let emitter = units[unit].emitter!
         let name = "\(prefix)k\(kernels.count)_\(key.op.name)"
-        let arguments = emitter.beginFunction(name, parameters: emitter.pointers(key.pointerCount), exported: true)
+        let arguments = emitter.beginFunction(name, parameters: kernelParameters(key, emitter), exported: true)
         // Kernels are shared; inlining them into every caller would only multiply the code.
         emitter.addAttribute("noinline", to: emitter.function!)
         emitter.emitKernel(key, arguments: arguments)

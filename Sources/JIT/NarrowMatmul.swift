@@ -7,14 +7,14 @@ extension Emitter {
     ///   along C's columns, so Cᵀ is a wide product, computed by the tiled kernel and transposed.
     /// - A stored as is ([m, k]): dot products along k, with B's columns copied out as rows
     ///   (unless B is stored transposed, which gives them as rows already).
-    func narrowMatmul(_ s: MatmulShape, a: Value, b: Value, c: Value, scratch: Value?, epilogue: Epilogue) {
+    func narrowMatmul(_ s: MatmulShape, rows: RowCount, a: Value, b: Value, c: Value, scratch: Value?, epilogue: Epilogue) {
         if s.transposeA {
             // Cᵀ[j, i] = Σ op(B)[k, j] · A[k, i]: op(B)ᵀ is B read transposed unless B is stored so.
             let cT = scratch!
-            tiledMatmul(MatmulShape(m: s.n, n: s.m, k: s.k, transposeA: !s.transposeB, transposeB: false),
+            tiledMatmul(MatmulShape(m: s.n, n: s.m, k: s.k, transposeA: !s.transposeB, transposeB: false), rows: .known(s.n),
                         a: b, b: a, c: cT, epilogue: .none)
             transpose(cT, rows: s.n, columns: s.m, into: c)
-            applyEpilogue(epilogue, to: c, rows: s.m, columns: s.n)
+            applyEpilogue(epilogue, to: c, rows: rows, columns: s.n)
             return
         }
         var rowsOfB = b
@@ -22,16 +22,15 @@ extension Emitter {
             transpose(b, rows: s.k, columns: s.n, into: scratch!)
             rowsOfB = scratch!
         }
-        dotProducts(s, a: a, bRows: rowsOfB, c: c, epilogue: epilogue)
+        dotProducts(s, rows: rows, a: a, bRows: rowsOfB, c: c, epilogue: epilogue)
     }
 
     /// C[i, j] = A[i, ·] · B[j, ·] for B given as n rows of k. A tile is as many rows of C as
     /// fill 16 lanes (8 rows of 2 columns, 3 of 5, 1 of 10), one accumulator vector per element
     /// summing 16 products of k at a time; the accumulators are then reduced into one vector,
     /// which is exactly the tile's rows of C one after another, so it is stored at once.
-    private func dotProducts(_ s: MatmulShape, a: Value, bRows: Value, c: Value, epilogue: Epilogue) {
+    private func dotProducts(_ s: MatmulShape, rows: RowCount, a: Value, bRows: Value, c: Value, epilogue: Epilogue) {
         let tileRows = Self.lanes / s.n
-        let fullRows = s.m / tileRows * tileRows
         // The bias of every lane of a tile: lane l is column l mod n.
         let bias = epilogue.bias.map { bias in
             shuffle(load(bias, lanes: s.n), splat(Float(0)), (0..<Self.lanes).map { $0 % s.n })
@@ -52,7 +51,6 @@ extension Emitter {
             if let activation = epilogue.activation { result = apply(activation, result) }
             store(result, advance(c, by: mulInt(row, int(s.n))), lanes: products)
         }
-        loop(to: fullRows, step: tileRows) { tile(row: $0, rows: tileRows) }
-        if fullRows < s.m { tile(row: int(fullRows), rows: s.m - fullRows) }
+        forEachRowTile(rows, tile: tileRows) { tile(row: $0, rows: $1) }
     }
 }

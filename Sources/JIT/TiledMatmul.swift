@@ -8,19 +8,15 @@ extension Emitter {
 
     /// The register-tiled product over B stored [k, n]. Column blocks are the outer loop so
     /// that a k × 32 panel of B stays in L1 while every row block of A passes over it.
-    func tiledMatmul(_ s: MatmulShape, a: Value, b: Value, c: Value, epilogue: Epilogue) {
+    func tiledMatmul(_ s: MatmulShape, rows: RowCount, a: Value, b: Value, c: Value, epilogue: Epilogue) {
         let blockWidth = Self.tileVectors * Self.lanes
         let fullColumns = s.n / blockWidth * blockWidth
-        let fullRows = s.m / Self.tileRows * Self.tileRows
         let rest = s.n - fullColumns
         let restWidths = rest > Self.lanes ? [Self.lanes, rest - Self.lanes] : rest > 0 ? [rest] : []
 
         func rowBlocks(at column: Value, widths: [Int]) {
-            loop(to: fullRows, step: Self.tileRows) { row in
-                tile(s, a: a, b: b, c: c, row: row, rows: Self.tileRows, column: column, widths: widths, epilogue)
-            }
-            if fullRows < s.m {
-                tile(s, a: a, b: b, c: c, row: int(fullRows), rows: s.m - fullRows, column: column, widths: widths, epilogue)
+            forEachRowTile(rows, tile: Self.tileRows) { row, count in
+                tile(s, a: a, b: b, c: c, row: row, rows: count, column: column, widths: widths, epilogue)
             }
         }
         loop(to: fullColumns, step: blockWidth) { rowBlocks(at: $0, widths: Array(repeating: Self.lanes, count: Self.tileVectors)) }

@@ -36,6 +36,7 @@ extension Emitter {
                     }
                 }
             }
+            return nil
         }
         call(helper, [x, y, int(rows), int(columns)])
     }

@@ -3,12 +3,27 @@ import CLLVM
 /// exp, log, tanh and sigmoid on 16-lane vectors as polynomials, branch-free. Calling libm
 /// per element would serialize every fused loop on a scalar call; these vectorize. The
 /// polynomials are Cephes' single-precision ones (S. L. Moshier); measured errors against a
-/// float64 reference are in docs/jit.md and checked by the JIT tests.
+/// float64 reference are in docs/jit.md and checked by the JIT tests. Each is a function of
+/// its module, called by every loop that needs it: inlined, a loop's copy of exp cost more to
+/// compile than the loop.
 extension Emitter {
+    func exp(_ x: Value) -> Value { call(vectorFunction("exp", expPolynomial), [x]) }
+    func log(_ x: Value) -> Value { call(vectorFunction("log", logPolynomial), [x]) }
+    func tanh(_ x: Value) -> Value { call(vectorFunction("tanh", tanhPolynomial), [x]) }
+
+    /// 1 / (1 + e^-x), the interpreter's formula.
+    func sigmoid(_ x: Value) -> Value {
+        div(splat(1), add(splat(1), exp(neg(x))))
+    }
+
+    private func vectorFunction(_ name: String, _ body: (Value) -> Value) -> Function {
+        helper("vector_" + name, parameters: [vector], returns: vector) { body($0[0]) }
+    }
+
     /// e^x: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2, so r is exact),
     /// e^r by a degree-7 polynomial, and 2^n applied as two factors 2^(n/2) so that results in
     /// the subnormal range (x < -87.3) and the overflow edge (x > 88.4) come out right.
-    func exp(_ x: Value) -> Value {
+    private func expPolynomial(_ x: Value) -> Value {
         // Beyond these, e^x is 0 or +inf in float; clamping keeps n within two exponent fields.
         // maxnum/minnum turn NaN into a bound; NaN is put back at the end.
         let clamped = intrinsic("llvm.minnum", [vector], [intrinsic("llvm.maxnum", [vector], [x, splat(-104)]), splat(89)])
@@ -34,7 +49,7 @@ extension Emitter {
 
     /// ln x: x = m · 2^e with m in [√½, √2), ln m = f − f²/2 + f³·P(f) for f = m − 1, and
     /// e · ln 2 added in two parts. Subnormals are scaled into the normal range first.
-    func log(_ x: Value) -> Value {
+    private func logPolynomial(_ x: Value) -> Value {
         let subnormal = compare(LLVMRealOLT, x, splat(Float.leastNormalMagnitude))
         let scaled = select(subnormal, mul(x, splat(8388608)), x)  // 2^23
         let bits = bitcast(scaled, to: intVector)
@@ -65,7 +80,7 @@ extension Emitter {
 
     /// tanh x: an odd polynomial below |x| = 0.625, 1 − 2 / (e^{2|x|} + 1) with x's sign above
     /// (which saturates to ±1 once e^{2|x|} overflows).
-    func tanh(_ x: Value) -> Value {
+    private func tanhPolynomial(_ x: Value) -> Value {
         let z = mul(x, x)
         var p = splat(-5.70498872745e-3)
         for c: Float in [2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1] {
@@ -76,10 +91,5 @@ extension Emitter {
         let large = sub(splat(1), div(splat(2), add(exp(add(magnitude, magnitude)), splat(1))))
         let signed = intrinsic("llvm.copysign", [vector], [large, x])
         return select(compare(LLVMRealOGE, magnitude, splat(0.625)), signed, small)
-    }
-
-    /// 1 / (1 + e^-x), the interpreter's formula.
-    func sigmoid(_ x: Value) -> Value {
-        div(splat(1), add(splat(1), exp(neg(x))))
     }
 }

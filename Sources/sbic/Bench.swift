@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Interpreter
 import IR
@@ -26,11 +27,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs of each program, after as many warm-up runs as a tenth of this.")
     var iterations = 1000
 
+    @Option(help: "Threads drawing the 10,000 posterior samples, each with its own copy of the sample program.")
+    var sampleThreads = 1
+
     @Flag(help: "Instead, time every distinct matrix product of the model with the JIT's kernel and with OpenBLAS.")
     var matmuls = false
 
     func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        guard (1...64).contains(sampleThreads) else { throw ValidationError("--sample-threads must be between 1 and 64") }
     }
 
     func run() throws {
@@ -74,14 +79,22 @@ struct Bench: ParsableCommand {
             report.programs[program.name] = .init(batch: program.inputs.first?.shape.dims.first ?? 1, flops: program.flops,
                                                   interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
             if program.name == "sample", let batch = program.inputs.first?.shape.dims.first, batch > 0 {
+                // A program's code is bound to its memory, so every further thread gets its own copy.
+                let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
+                    [try InterpretedProgram(program, parameters: interpreterStore), try JITProgram(program, parameters: jitStore)]
+                })
                 let runs = (10_000 + batch - 1) / batch
                 let repeats = max(5, iterations / (10 * runs))
-                let sampling = backEnds.map { backEnd in
-                    Self.median(runs: repeats, prepare: { feed(backEnd, batches[$0 % batches.count]) }) {
-                        for _ in 0..<runs { backEnd.run() }
+                let sampling = backEnds.indices.map { backEnd in
+                    let threads = copies.map { $0[backEnd] }
+                    return Self.median(runs: repeats, prepare: { i in for t in threads { feed(t, batches[i % batches.count]) } }) {
+                        Self.inParallel(threads.count) { t in
+                            for _ in stride(from: t, to: runs, by: threads.count) { threads[t].run() }
+                        }
                     }
                 }
-                report.tenThousandSamples = .init(runs: runs, interpreterMilliseconds: sampling[0] * 1e3, jitMilliseconds: sampling[1] * 1e3)
+                report.tenThousandSamples = .init(runs: runs, threads: sampleThreads, interpreterMilliseconds: sampling[0] * 1e3,
+                                                  jitMilliseconds: sampling[1] * 1e3)
             }
         }
         return report
@@ -102,6 +115,11 @@ struct Bench: ParsableCommand {
 
     private func feed(_ executable: Executable, _ inputs: [String: [Float]]) {
         for (name, values) in inputs { _ = executable.input(name).update(fromContentsOf: values) }
+    }
+
+    /// `body(t)` for t in 0..<count, on as many threads (the calling one alone when count is 1).
+    private static func inParallel(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
     }
 
     /// A spec is compiled; a .sbig graph is read as it is.
@@ -161,12 +179,14 @@ struct BenchReport: Encodable {
 
     struct Sampling: Encodable {
         let runs: Int
+        let threads: Int
         let interpreterMilliseconds: Double
         let jitMilliseconds: Double
         let speedup: Double
 
-        init(runs: Int, interpreterMilliseconds: Double, jitMilliseconds: Double) {
+        init(runs: Int, threads: Int, interpreterMilliseconds: Double, jitMilliseconds: Double) {
             self.runs = runs
+            self.threads = threads
             self.interpreterMilliseconds = interpreterMilliseconds
             self.jitMilliseconds = jitMilliseconds
             speedup = interpreterMilliseconds / jitMilliseconds
@@ -199,8 +219,8 @@ struct BenchReport: Encodable {
                          + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14))
         }
         if let s = tenThousandSamples {
-            lines.append("10,000 samples (\(s.runs) runs of sample, noise drawn beforehand): interpreter "
-                         + "\(number(s.interpreterMilliseconds, 2)) ms, JIT \(number(s.jitMilliseconds, 2)) ms")
+            lines.append("10,000 samples (\(s.runs) runs of sample on \(s.threads) thread\(s.threads == 1 ? "" : "s"), noise drawn "
+                         + "beforehand): interpreter \(number(s.interpreterMilliseconds, 2)) ms, JIT \(number(s.jitMilliseconds, 2)) ms")
         }
         return lines.joined(separator: "\n")
     }

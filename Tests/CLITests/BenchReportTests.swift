@@ -7,7 +7,7 @@ final class BenchReportTests: XCTestCase {
     func testJSONKeys() throws {
         var report = BenchReport(model: "m", jitCompileMilliseconds: 100, jitCompileThreads: 2, openblasCoretype: "SkylakeX")
         report.programs["train_step"] = .init(batch: 32, flops: 1_000_000, interpreterMicroseconds: 40, jitMicroseconds: 10)
-        report.tenThousandSamples = .init(runs: 10, interpreterMilliseconds: 8, jitMilliseconds: 4)
+        report.tenThousandSamples = .init(runs: 10, threads: 1, interpreterMilliseconds: 8, jitMilliseconds: 4)
         let object = try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as! [String: Any]
         XCTAssertEqual(Set(object.keys), ["model", "jit_compile_milliseconds", "jit_compile_threads", "openblas_coretype",
                                           "programs", "ten_thousand_samples"])
@@ -17,6 +17,6 @@ final class BenchReportTests: XCTestCase {
         XCTAssertEqual(step["speedup"], 4)
         XCTAssertEqual(step["jit_gflops"], 100)
         let samples = object["ten_thousand_samples"] as! [String: Double]
-        XCTAssertEqual(Set(samples.keys), ["runs", "interpreter_milliseconds", "jit_milliseconds", "speedup"])
+        XCTAssertEqual(Set(samples.keys), ["runs", "threads", "interpreter_milliseconds", "jit_milliseconds", "speedup"])
     }
 }
