@@ -6,7 +6,8 @@ import Spec
 /// the forward programs
 ///   - `train_step` and `gradients`: the batch's scalar loss (`loss`), to be differentiated;
 ///   - `loss`: the loss of each example (`example_loss`, [batch]) for validation;
-///   - `sample`: observation and noise in, the target (θ) out.
+///   - `sample`: one observation ([1, size]) and a batch of noise in, that many samples of the
+///     target (θ) out.
 /// Inputs are the data variables by name, `noise.<variable>` for each reparameterized sample.
 public func lower(_ spec: ModelSpec) throws -> Graph {
     var graph = Graph(name: spec.name, metadata: metadata(spec), parameters: weights(spec))
@@ -109,14 +110,30 @@ private struct Lowering {
         return total!
     }
 
-    /// Runs the sampling path from the observation; returns the sampled target.
+    /// Runs the sampling path from one observation; returns the sampled target, [batch, size].
+    /// Whatever depends on the observation alone (all of a CP-VAE's prior network) is the same
+    /// for every sample, so it is computed on that one row and broadcast to the batch where it
+    /// meets the noise: a third of the arithmetic of sampling, for the paper's models.
     mutating func samplePath() throws -> Int {
-        values[spec.sampling.given] = try b.input(spec.sampling.given, [batch, spec.variable(spec.sampling.given)!.size])
+        values[spec.sampling.given] = try b.input(spec.sampling.given, [1, spec.variable(spec.sampling.given)!.size])
         for name in spec.sampling.path {
             let net = spec.network(name)!
+            let inputs = net.inputs.map { values[$0]! }
+            if inputs.contains(where: { b.shape($0).dims[0] != 1 }) {
+                for (variable, value) in zip(net.inputs, inputs) { values[variable] = try toBatch(value) }
+            }
             values[net.output] = try sample(try evaluate(net), net.output)
         }
-        return values[spec.sampling.target]!
+        return try toBatch(values[spec.sampling.target]!)
+    }
+
+    /// A [1, n] value repeated to [batch, n]; a batch's value as it is. Summing the one row
+    /// drops the axis that the broadcast then adds back at full length.
+    mutating func toBatch(_ x: Int) throws -> Int {
+        let shape = b.shape(x)
+        guard shape.dims[0] == 1, batch != 1 else { return x }
+        let row = try b.add(.sum(axis: 0), [x])
+        return try b.add(.broadcast(axis: 0, to: [batch, shape.dims[1]]), [row])
     }
 
     /// The network's distribution given the current values of its inputs.
@@ -140,10 +157,13 @@ private struct Lowering {
     }
 
     /// The reparameterized sample μ + exp(½ log σ²) ⊙ ε, with ε the input `noise.<variable>`.
+    /// The mean and standard deviation of a network evaluated on the observation alone are
+    /// broadcast to the batch of noise.
     mutating func sample(_ d: Distribution, _ variable: String) throws -> Int {
         let noise = try b.input(noiseInput(variable), [batch, spec.variable(variable)!.size])
         guard case let .gaussian(mean, logVariance) = d else { return noise }
-        return try b.add(mean, b.mul(b.unary(.exp, b.mul(logVariance, constant: 0.5)), noise))
+        let deviation = try toBatch(b.unary(.exp, b.mul(logVariance, constant: 0.5)))
+        return try b.add(toBatch(mean), b.mul(deviation, noise))
     }
 
     /// ½ Σ_d [log σ²_p − log σ²_q + (σ²_q + (μ_q − μ_p)²) / σ²_p − 1] per example.

@@ -42,29 +42,36 @@ public struct GraphInterface: Sendable {
         return batch
     }
 
-    /// The batch size of sampling, after checking `sample` and that it fits in memory.
+    /// The batch size of sampling (samples of one observation per run), after checking
+    /// `sample` and that it fits in memory.
     public func samplingBatch(of graph: Graph) throws -> Int {
-        let batch = try check(graph, "sample", reads: [(given, givenSize)], outputs: [(target, { [$0, targetSize] })])
+        let batch = try check(graph, "sample", reads: [(given, givenSize)], observationRows: 1,
+                              outputs: [(target, { [$0, targetSize] })])
         try checkMemory(graph, running: ["sample"])
         return batch
     }
 
     /// The batch size of program `name`: it must read the data variables `reads` as
-    /// [batch, size], any number of `noise.*` inputs as [batch, width] and the `scalars`, and
-    /// write `outputs` in the shapes given for its batch size. Nothing else, since no caller
-    /// would feed it.
-    private func check(_ graph: Graph, _ name: String, reads data: [(String, Int)]? = nil, scalars: [String] = [],
-                       outputs: [(String, (Int) -> Shape)]) throws -> Int {
+    /// [batch, size] (or [observationRows, size]: the sampler's one observation), any number
+    /// of `noise.*` inputs as [batch, width] and the `scalars`, and write `outputs` in the
+    /// shapes given for its batch size. Nothing else, since no caller would feed it.
+    private func check(_ graph: Graph, _ name: String, reads data: [(String, Int)]? = nil, observationRows: Int? = nil,
+                       scalars: [String] = [], outputs: [(String, (Int) -> Shape)]) throws -> Int {
         guard let program = graph.program(name) else { throw TrainingError("the graph has no \(name) program") }
         func failure(_ message: String) -> TrainingError { TrainingError("program \(name): " + message) }
         let data = data ?? [(target, targetSize), (given, givenSize)]
         let inputs = program.inputs
-        guard let first = inputs.first(where: { $0.name == data[0].0 }), first.shape.rank == 2 else {
-            throw failure("expected an input \(data[0].0) of shape [batch, \(data[0].1)]")
+        // The batch is the rows of the first data input, or of the first output when the data
+        // come one observation at a time.
+        let batchSource = observationRows == nil ? inputs.first(where: { $0.name == data[0].0 })?.shape
+                                                 : program.output(outputs[0].0).map { program.nodes[$0].shape }
+        guard let source = batchSource, source.rank == 2 else {
+            throw failure(observationRows == nil ? "expected an input \(data[0].0) of shape [batch, \(data[0].1)]"
+                                                 : "expected an output \(outputs[0].0) of shape [batch, \(targetSize)]")
         }
-        let batch = first.shape.dims[0]
+        let batch = source.dims[0]
         for (variable, size) in data {
-            let expected: Shape = [batch, size]
+            let expected: Shape = [observationRows ?? batch, size]
             guard let shape = inputs.first(where: { $0.name == variable })?.shape, shape == expected else {
                 throw failure("expected an input \(variable) of shape \(expected) (meta \(variable == given ? "given" : "target").size)")
             }

@@ -33,7 +33,9 @@ public final class PosteriorSampler {
     public var observationDimension: Int { model.yScaler.shift.count }
     public var parameterDimension: Int { model.thetaScaler.shift.count }
 
-    /// `count` samples for each row of `observations`, all observations sharing the batches.
+    /// `count` samples for each row of `observations`. The sample program takes one
+    /// observation and draws a batch of samples of it per run; the last run of each
+    /// observation keeps the samples it needs.
     public func sample(_ observations: Matrix, count: Int, seed: UInt64) throws -> [Matrix] {
         guard observations.columns == observationDimension else {
             throw TrainingError("the observation has \(observations.columns) values; the model expects \(observationDimension)")
@@ -49,22 +51,17 @@ public final class PosteriorSampler {
         let (yIn, noiseIn) = (program.input(given), noiseInputs.map(program.input))
         let d = parameterDimension, m = observationDimension
         var results = (0..<observations.rows).map { _ in Matrix(rows: count, columns: d) }
-        let total = observations.rows * count
-        var first = 0
-        while first < total {
-            let n = min(batch, total - first)
-            for i in 0..<batch {
-                let observation = (first + min(i, n - 1)) / count
-                for j in 0..<m { yIn[i * m + j] = scaled[observation * m + j] }
+        for observation in 0..<observations.rows {
+            for j in 0..<m { yIn[j] = scaled[observation * m + j] }
+            var first = 0
+            while first < count {
+                let n = min(batch, count - first)
+                for b in noiseIn { noise.fillNormal(b) }
+                program.run()
+                let theta = model.thetaScaler.invert(program.output(target), columns: d)
+                for i in 0..<(n * d) { results[observation].values[first * d + i] = theta[i] }
+                first += n
             }
-            for b in noiseIn { noise.fillNormal(b) }
-            program.run()
-            let theta = model.thetaScaler.invert(program.output(target), columns: d)
-            for i in 0..<n {
-                let (observation, row) = ((first + i) / count, (first + i) % count)
-                for j in 0..<d { results[observation].values[row * d + j] = theta[i * d + j] }
-            }
-            first += n
         }
         return results
     }

@@ -76,9 +76,11 @@ struct Bench: ParsableCommand {
             let times = backEnds.map { backEnd in
                 Self.median(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
             }
-            report.programs[program.name] = .init(batch: program.inputs.first?.shape.dims.first ?? 1, flops: program.flops,
+            // The rows of the widest input: the sample program reads one observation and a batch of noise.
+            let batch = program.inputs.compactMap { $0.shape.dims.first }.max() ?? 1
+            report.programs[program.name] = .init(batch: batch, flops: program.flops,
                                                   interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
-            if program.name == "sample", let batch = program.inputs.first?.shape.dims.first, batch > 0 {
+            if program.name == "sample", batch > 0 {
                 // A program's code is bound to its memory, so every further thread gets its own copy.
                 let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
                     [try InterpretedProgram(program, parameters: interpreterStore), try JITProgram(program, parameters: jitStore)]

@@ -47,6 +47,23 @@ struct Reference {
         return total / Double(batch)
     }
 
+    /// One posterior sample per row of `noise`: the sampling path run from the observation, each
+    /// variable drawn as μ + exp(½ log σ²) ε, or ε where the network is N(0, I).
+    func sample(observation: [Double], noise: [String: Rows]) -> Rows {
+        let count = noise.values.first!.count
+        return (0..<count).map { row in
+            var values = [spec.sampling.given: observation]
+            for name in spec.sampling.path {
+                let net = spec.network(name)!
+                let eps = noise[net.output]![row]
+                values[net.output] = distribution(net, values).map { d in
+                    eps.indices.map { d.mean[$0] + exp(0.5 * d.logVariance[$0]) * eps[$0] }
+                } ?? eps
+            }
+            return values[spec.sampling.target]!
+        }
+    }
+
     func distribution(_ net: Network, _ values: [String: [Double]]) -> (mean: [Double], logVariance: [Double])? {
         guard net.distribution == .gaussian else { return nil }
         var h = net.inputs.flatMap { values[$0]! }

@@ -50,6 +50,39 @@ final class TrainStepTests: XCTestCase {
     func testUnconditionalPrior() throws { try check(Self.unconditionalPrior) }
     func testTwoStackedLatents() throws { try check(Self.hierarchical) }
 
+    /// The sample program evaluates what depends on the observation alone once and broadcasts
+    /// it; every sample must still be the float64 reference's, run row by row.
+    func testSamplesMatchTheReference() throws {
+        for json in [Self.conditionalPrior, Self.unconditionalPrior, Self.hierarchical] {
+            let spec = try ModelSpec.parse(json)
+            let (graph, _) = try Compiler().compile(spec)
+            var rng = RandomStream(seed: 11, stream: "test")
+            let store = ParameterStore<Float>(graph)
+            for p in graph.parameters where p.kind == .weight {
+                store[p.name] = (0..<p.shape.count).map { _ in Float(0.5 * rng.normal()) }
+            }
+            let sample = try InterpretedProgram(graph.program("sample")!, parameters: store)
+            var inputs: [String: [Float]] = [:]
+            for (name, shape) in sample.program.inputs { inputs[name] = (0..<shape.count).map { _ in Float(rng.normal()) } }
+            let got = sample.run(inputs)[spec.sampling.target]!
+
+            var reference = Reference(spec: spec, weights: [:])
+            for p in graph.parameters where p.kind == .weight { reference.weights[p.name] = store[p.name].map(Double.init) }
+            let noise = Dictionary(uniqueKeysWithValues: sample.program.inputs.filter { $0.name.hasPrefix("noise.") }.map {
+                (name, shape) -> (String, Reference.Rows) in
+                let values = inputs[name]!.map(Double.init), width = shape.dims[1]
+                return (String(name.dropFirst("noise.".count)),
+                        stride(from: 0, to: values.count, by: width).map { Array(values[$0..<($0 + width)]) })
+            })
+            let expected = reference.sample(observation: inputs[spec.sampling.given]!.map(Double.init), noise: noise).joined()
+            XCTAssertEqual(sample.program.inputs.first { $0.name == spec.sampling.given }?.shape.dims[0], 1, spec.name)
+            XCTAssertEqual(got.count, expected.count, spec.name)
+            for (k, (g, e)) in zip(got, expected).enumerated() {
+                XCTAssertEqual(Double(g), e, accuracy: 1e-5 * max(1, abs(e)), "\(spec.name) sample value \(k)")
+            }
+        }
+    }
+
     func check(_ json: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let spec = try ModelSpec.parse(json)
         let (graph, _) = try Compiler().compile(spec)

@@ -88,7 +88,7 @@ final class DamagedModelTests: XCTestCase {
         text = text.replacingOccurrences(of: "meta given.size 2", with: "meta given.size 3")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(loadError(directory),
-                       "\(path): program sample: expected an input y of shape f32[1000,3] (meta given.size)")
+                       "\(path): program sample: expected an input y of shape f32[1,3] (meta given.size)")
         try Data([0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: path))
         XCTAssertEqual(loadError(directory), "\(path): not UTF-8 text")
     }

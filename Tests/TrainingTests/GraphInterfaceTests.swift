@@ -59,7 +59,7 @@ final class GraphInterfaceTests: XCTestCase {
         let sample = g.programs.firstIndex { $0.name == "sample" }!
         g.programs[sample].outputs[0].name = "phi"
         XCTAssertEqual(message { _ = try GraphInterface(g).samplingBatch(of: g) },
-                       "program sample: expected an output theta of shape f32[1000,2]")
+                       "program sample: expected an output theta of shape [batch, 2]")
     }
 
     /// Nothing is allocated for a graph the machine could not hold.
