@@ -25,7 +25,13 @@ public final class PosteriorSampler {
         given = interface.given
         target = interface.target
         parameters = ParameterStore<Float>(model.graph)
-        for (name, values) in model.weights { parameters[name] = values }
+        for (name, values) in model.weights {
+            guard let parameter = model.graph.parameter(name) else { throw TrainingError("weight \(name) is not in the graph") }
+            guard parameter.shape.count == values.count else {
+                throw TrainingError("weight \(name) has \(values.count) values; the graph's \(parameter.shape) holds \(parameter.shape.count)")
+            }
+            parameters[name] = values
+        }
         noiseInputs = sample.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
         program = try backend(sample, parameters)
     }

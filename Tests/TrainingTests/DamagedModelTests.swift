@@ -138,6 +138,11 @@ final class DamagedModelTests: XCTestCase {
                           "\(error)")
         }
         XCTAssertThrowsError(try sampler.sample(observation, count: 0, seed: 1))
+        var damaged = model
+        damaged.weights["decoder.mean.bias"] = [1]
+        XCTAssertThrowsError(try PosteriorSampler(damaged, backend: TrainerTests.interpreter)) { error in
+            XCTAssertEqual("\(error)", "weight decoder.mean.bias has 1 values; the graph's f32[2] holds 2")
+        }
         XCTAssertEqual(try sampler.sample(observation, count: 5, seed: 1)[0].rows, 5)
     }
 }
