@@ -96,8 +96,7 @@ enum FuzzTarget: String, CaseIterable {
     /// separated by `separator`. Whatever names model.json gives them, each file is found by
     /// its extension, so that the names can be mutated too.
     private static func model(_ data: Data) {
-        let parts = [UInt8](data).split(separator: [UInt8](separator), maxSplits: 3, omittingEmptySubsequences: false)
-        let files = parts.map { Data($0) }
+        let files = parts(of: [UInt8](data), maxSplits: 3).map { Data($0) }
         func part(_ index: Int) -> Data? { index < files.count ? files[index] : nil }
         let read: (String) -> Data? = { name in
             if name == "model.json" { return part(0) }
@@ -117,6 +116,25 @@ enum FuzzTarget: String, CaseIterable {
     /// Between the files of a model input: a byte sequence no JSON, `.sbig` or safetensors
     /// header produces by itself.
     static let separator = Array("\n\u{0}--sbic-fuzz--\u{0}\n".utf8)
+
+    /// `bytes` split at the first `maxSplits` separators, empty parts kept. A plain scan: the
+    /// standard library's generic `split(separator:)` on a collection took three quarters of
+    /// this target's time.
+    private static func parts(of bytes: [UInt8], maxSplits: Int) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
+        var start = 0, i = 0
+        while parts.count < maxSplits, i + separator.count <= bytes.count {
+            if bytes[i] == separator[0], bytes[i..<(i + separator.count)].elementsEqual(separator) {
+                parts.append(bytes[start..<i])
+                i += separator.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        parts.append(bytes[start...])
+        return parts
+    }
 
     private static func sameValues(_ a: Matrix, _ b: Matrix) -> Bool {
         a.rows == b.rows && a.columns == b.columns
