@@ -47,6 +47,10 @@ public final class PosteriorSampler {
             throw TrainingError("the observation has \(observations.columns) values; the model expects \(observationDimension)")
         }
         guard observations.values.allSatisfy(\.isFinite) else { throw TrainingError("the observation holds NaN or ±∞") }
+        if let (r, c) = model.yScaler.kind.firstUnscalable(in: observations) {
+            throw TrainingError("observation \(r + 1), value \(c + 1) is \(observations[r, c]): the model scales y by "
+                + "\(model.yScaler.kind.rawValue), which needs positive values")
+        }
         guard count > 0 else { throw TrainingError("the number of samples must be positive, not \(count)") }
         // The samples are held in memory as doubles.
         let values = saturatingMultiply(saturatingMultiply(observations.rows, count), parameterDimension)

@@ -1,12 +1,24 @@
 import Datasets
 import Foundation
 
-/// Per-column affine scaling, fitted on the training split: x' = (x − shift) / scale.
+/// Per-column affine scaling, fitted on the training split: x' = (x − shift) / scale, of x or,
+/// for `logStandard`, of ln x.
 public struct Scaler: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
         case standard   // mean and standard deviation
         case robust     // median and interquartile range: heavy tails do not dominate
+        case logStandard = "log_standard"   // standard, of ln x: data spanning orders of magnitude
         case none
+
+        /// The first value, as (row, column) from 0, that this kind cannot scale: a value
+        /// that is not positive, for `logStandard`, whose logarithm would be −∞ or NaN.
+        public func firstUnscalable(in m: Matrix, rows: [Int]? = nil) -> (row: Int, column: Int)? {
+            guard self == .logStandard else { return nil }
+            for r in rows ?? Array(0..<m.rows) {
+                if let c = (0..<m.columns).first(where: { !(m[r, $0] > 0) }) { return (r, c) }
+            }
+            return nil
+        }
     }
     public var kind: Kind
     public var shift: [Double]
@@ -17,16 +29,17 @@ public struct Scaler: Codable, Equatable, Sendable {
     }
 
     /// Fits every column; a constant column gets scale 1 so that it maps to 0 instead of NaN.
+    /// For `logStandard` every value must be positive (`Kind.firstUnscalable` finds one that is not).
     public init(fitting m: Matrix, kind: Kind) {
         self.kind = kind
         shift = []; scale = []
         for c in 0..<m.columns {
-            let column = m.column(c)
+            let column = kind == .logStandard ? m.column(c).map { Foundation.log($0) } : m.column(c)
             let (s, k): (Double, Double)
             switch kind {
             case .none:
                 (s, k) = (0, 1)
-            case .standard:
+            case .standard, .logStandard:
                 let mean = column.reduce(0, +) / Double(max(column.count, 1))
                 let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(column.count - 1, 1))
                 (s, k) = (mean, variance.squareRoot())
@@ -55,15 +68,22 @@ public struct Scaler: Codable, Equatable, Sendable {
     public func apply(_ m: Matrix) -> [Float] {
         var out = [Float](repeating: 0, count: m.values.count)
         for r in 0..<m.rows {
-            for c in 0..<m.columns { out[r * m.columns + c] = Float((m[r, c] - shift[c]) / scale[c]) }
+            for c in 0..<m.columns {
+                let x = kind == .logStandard ? Foundation.log(m[r, c]) : m[r, c]
+                out[r * m.columns + c] = Float((x - shift[c]) / scale[c])
+            }
         }
         return out
     }
 
     /// Back to the original units.
     public func invert(_ values: UnsafeBufferPointer<Float>, columns: Int) -> [Double] {
-        values.indices.map { Double(values[$0]) * scale[$0 % columns] + shift[$0 % columns] }
+        values.indices.map {
+            let x = Double(values[$0]) * scale[$0 % columns] + shift[$0 % columns]
+            return kind == .logStandard ? Foundation.exp(x) : x
+        }
     }
+
 }
 
 /// Linear interpolation between order statistics (numpy's default).

@@ -3,7 +3,7 @@ import Foundation
 import Random
 
 /// Simulated pairs (θ, y) prepared as the paper's protocol says: failed simulations dropped
-/// (and counted), a shuffled 90/10 split, standard scaling fitted on the training split.
+/// (and counted), a shuffled 90/10 split, scaling fitted on the training split.
 public struct TrainingData {
     public var thetaScaler: Scaler
     public var yScaler: Scaler
@@ -22,6 +22,12 @@ public struct TrainingData {
         }
         let finite = (0..<theta.rows).filter { r in theta.row(r).allSatisfy(\.isFinite) && y.row(r).allSatisfy(\.isFinite) }
         dropped = theta.rows - finite.count
+        for (name, m) in [("θ", theta), ("y", y)] {
+            if let (r, c) = scaling.firstUnscalable(in: m, rows: finite) {
+                throw TrainingError("\(name) row \(r + 1), column \(c + 1) is \(m[r, c]): \(scaling.rawValue) scaling takes "
+                    + "the logarithm, so every value must be positive")
+            }
+        }
         var order = finite
         var rng = RandomStream(seed: seed, stream: "split")
         rng.shuffle(&order)

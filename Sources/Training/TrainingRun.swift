@@ -73,7 +73,7 @@ final class TrainingLog {
     private var failed = false
 
     init(_ path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path), (try? handle.seekToEnd()) != nil else {
             throw DataError(file: path, reason: "cannot open for writing")
         }

@@ -35,7 +35,7 @@ public struct TrainingSettings: Sendable {
         validationFraction = try number("validation_fraction", "in (0, 1)") { $0 > 0 && $0 < 1 }
         let kind = try value("scaling")
         guard let scaling = Scaler.Kind(rawValue: kind) else {
-            throw TrainingError("meta training.scaling is \(kind), not standard, robust or none")
+            throw TrainingError("meta training.scaling is \(kind), not standard, robust, log_standard or none")
         }
         self.scaling = scaling
     }

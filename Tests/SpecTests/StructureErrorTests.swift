@@ -126,7 +126,7 @@ final class StructureErrorTests: XCTestCase {
                          path: "training.init", contains: #"unknown initialization "xavier" (expected "kaiming_normal")"#)
         assertDiagnostic(spec.replacing(#""scaling": "standard""#, with: #""scaling": "minmax""#),
                          path: "training.scaling",
-                         contains: #"unknown scaling "minmax" (expected "standard", "robust" or "none")"#)
+                         contains: #"unknown scaling "minmax" (expected "standard", "robust", "log_standard" or "none")"#)
         assertDiagnostic(spec.replacing(#"{ "theta": "gaussian" }"#, with: #"{ "theta": "laplace" }"#),
                          path: "networks.decoder.output.theta",
                          contains: #"unknown distribution "laplace" (expected "gaussian" or "standard_normal")"#)

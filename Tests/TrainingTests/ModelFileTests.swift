@@ -113,6 +113,39 @@ final class ModelFileTests: XCTestCase {
         for (a, b) in zip(back, m.values) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b))) }
     }
 
+    /// log_standard standardizes ln x: for columns 10^k the logs are k·ln 10, whose mean and
+    /// standard deviation are known in closed form.
+    func testLogScaler() throws {
+        let m = try Matrix(rowArrays: [[1e-6, 2], [1e-3, 2], [1, 2], [1e3, 2]])
+        let scaler = Scaler(fitting: m, kind: .logStandard)
+        let ln10 = Foundation.log(10.0)
+        XCTAssertEqual(scaler.shift[0], -1.5 * ln10, accuracy: 1e-12)
+        XCTAssertEqual(scaler.scale[0], (Double([-4.5, -1.5, 1.5, 4.5].map { $0 * $0 }.reduce(0, +)) / 3).squareRoot() * ln10,
+                       accuracy: 1e-12)
+        XCTAssertEqual(scaler.shift[1], Foundation.log(2.0), accuracy: 1e-15)
+        XCTAssertEqual(scaler.scale[1], 1, "a constant column keeps scale 1")
+        let scaled = scaler.apply(m)
+        XCTAssertEqual(Double(scaled[4]), 1.5 / (15.0).squareRoot(), accuracy: 1e-6, "ln 1 = 0 lies 1.5 ln 10 above the mean")
+        let back = scaled.withUnsafeBufferPointer { scaler.invert($0, columns: 2) }
+        for (a, b) in zip(back, m.values) { XCTAssertEqual(a, b, accuracy: 1e-5 * b, "every value comes back, relative to its size") }
+
+        // Values whose logarithm does not exist are refused with their place; rows dropped as
+        // failed simulations are not looked at.
+        var theta = Matrix(rows: 40, columns: 1), y = Matrix(rows: 40, columns: 2, repeating: 5)
+        for r in 0..<40 { theta.values[r] = Double(r + 1) }
+        y.values[2 * 3] = .nan
+        y.values[2 * 3 + 1] = -1
+        XCTAssertNoThrow(try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .logStandard,
+                                          minimumTrainingRows: 8, seed: 1))
+        y.values[2 * 9 + 1] = 0
+        XCTAssertThrowsError(try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .logStandard,
+                                              minimumTrainingRows: 8, seed: 1)) { error in
+            XCTAssertEqual("\(error)", "y row 10, column 2 is 0.0: log_standard scaling takes the logarithm, so every value must be positive")
+        }
+        XCTAssertNoThrow(try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard,
+                                          minimumTrainingRows: 8, seed: 1))
+    }
+
     func testDataPreparationDropsNonFiniteRowsAndSplits() throws {
         var theta = Matrix(rows: 100, columns: 1), y = Matrix(rows: 100, columns: 2)
         for r in 0..<100 { theta.values[r] = Double(r); y.values[2 * r] = Double(r); y.values[2 * r + 1] = 1 }

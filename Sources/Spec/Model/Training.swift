@@ -4,6 +4,9 @@ public enum Scaling: String, CaseIterable, Sendable {
     case standard
     /// Subtract the median, divide by the interquartile range.
     case robust
+    /// The natural logarithm, then standard: for positive data that span orders of magnitude
+    /// (populations, concentrations, rates). θ comes back through the exponential.
+    case logStandard = "log_standard"
     /// Leave the data as they are.
     case none
 }
