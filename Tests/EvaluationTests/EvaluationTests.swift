@@ -31,6 +31,17 @@ final class EvaluationTests: XCTestCase {
         XCTAssertGreaterThan(result.accuracy, 0.95, "\(result.foldAccuracies)")
     }
 
+    /// Samples of a failed model, some 10⁴⁰ reference deviations out: beyond float32 as
+    /// z-scores, they are still told from the reference as easily as the prior is.
+    func testSamplesFarBeyondTheReferenceAreSeparable() throws {
+        var rng = RandomStream(seed: 6, stream: "test")
+        let far = try Matrix(rowArrays: (0..<1000).map { r in
+            [rng.normal(), r % 2 == 0 ? 1e40 * abs(rng.normal()) : rng.normal()]
+        })
+        let result = try c2st(far, reference: try reference("two_moons", 0..<1000))
+        XCTAssertGreaterThan(result.accuracy, 0.95, "\(result.foldAccuracies)")
+    }
+
     /// Exact draws from gaussian_linear's closed-form posterior N(y/2, 0.05·I).
     func testExactPosteriorSamplesAreIndistinguishable() throws {
         let y = try SBIBM.observation(task: "gaussian_linear", number: 1).rowArray(0)
