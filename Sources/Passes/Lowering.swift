@@ -61,7 +61,9 @@ private func metadata(_ spec: ModelSpec) -> [String: String] {
         "training.epsilon": "\(t.epsilon)", "training.batch_size": "\(t.batchSize)", "training.max_epochs": "\(t.maxEpochs)",
         "training.patience": "\(t.patience)", "training.clip_norm": "\(t.clipNorm)",
         "training.validation_fraction": "\(t.validationFraction)", "training.init": t.initialization,
-        "training.scaling": t.scaling.rawValue, "sample.batch_size": "\(spec.sampling.batchSize)",
+        "training.scaling.given": t.scaling(of: spec.sampling.given).rawValue,
+        "training.scaling.target": t.scaling(of: spec.sampling.target).rawValue,
+        "sample.batch_size": "\(spec.sampling.batchSize)",
     ]
     if let task = spec.task { m["task"] = task }
     return m

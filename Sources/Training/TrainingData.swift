@@ -15,14 +15,14 @@ public struct TrainingData {
     /// Rows dropped because θ or y held NaN or ±∞.
     public var dropped: Int
 
-    public init(theta: Matrix, y: Matrix, validationFraction: Double, scaling: Scaler.Kind,
+    public init(theta: Matrix, y: Matrix, validationFraction: Double, thetaScaling: Scaler.Kind, yScaling: Scaler.Kind,
                 minimumTrainingRows: Int, seed: UInt64) throws {
         guard theta.rows == y.rows else {
             throw TrainingError("θ has \(theta.rows) rows but y has \(y.rows): they must be pairs, one row each")
         }
         let finite = (0..<theta.rows).filter { r in theta.row(r).allSatisfy(\.isFinite) && y.row(r).allSatisfy(\.isFinite) }
         dropped = theta.rows - finite.count
-        for (name, m) in [("θ", theta), ("y", y)] {
+        for (name, m, scaling) in [("θ", theta, thetaScaling), ("y", y, yScaling)] {
             if let (r, c) = scaling.firstUnscalable(in: m, rows: finite) {
                 throw TrainingError("\(name) row \(r + 1), column \(c + 1) is \(m[r, c]): \(scaling.rawValue) scaling takes "
                     + "the logarithm, so every value must be positive")
@@ -39,8 +39,8 @@ public struct TrainingData {
         let validationRows = Array(order.prefix(validation)).sorted()
         let trainRows = Array(order.dropFirst(validation)).sorted()
         let (trainT, trainY) = (theta.selectingRows(trainRows), y.selectingRows(trainRows))
-        thetaScaler = Scaler(fitting: trainT, kind: scaling)
-        yScaler = Scaler(fitting: trainY, kind: scaling)
+        thetaScaler = Scaler(fitting: trainT, kind: thetaScaling)
+        yScaler = Scaler(fitting: trainY, kind: yScaling)
         self.trainTheta = thetaScaler.apply(trainT)
         self.trainY = yScaler.apply(trainY)
         validationTheta = thetaScaler.apply(theta.selectingRows(validationRows))

@@ -29,7 +29,8 @@ public struct TrainingRun {
 
     /// Splits and scales θ and y (already checked against the graph's interface).
     public func prepare(theta: Matrix, y: Matrix) throws -> TrainingData {
-        try TrainingData(theta: theta, y: y, validationFraction: settings.validationFraction, scaling: settings.scaling,
+        try TrainingData(theta: theta, y: y, validationFraction: settings.validationFraction,
+                         thetaScaling: settings.thetaScaling, yScaling: settings.yScaling,
                          minimumTrainingRows: trainer.batch, seed: seed)
     }
 

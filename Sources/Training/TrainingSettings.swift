@@ -8,7 +8,8 @@ public struct TrainingSettings: Sendable {
     public var maxEpochs: Int
     public var patience: Int
     public var validationFraction: Double
-    public var scaling: Scaler.Kind
+    /// The scalings of θ (`sample.target`) and y (`sample.given`).
+    public var thetaScaling: Scaler.Kind, yScaling: Scaler.Kind
 
     public init(_ graph: Graph) throws {
         func value(_ key: String) throws -> String {
@@ -33,10 +34,14 @@ public struct TrainingSettings: Sendable {
         maxEpochs = try count("max_epochs")
         patience = try count("patience")
         validationFraction = try number("validation_fraction", "in (0, 1)") { $0 > 0 && $0 < 1 }
-        let kind = try value("scaling")
-        guard let scaling = Scaler.Kind(rawValue: kind) else {
-            throw TrainingError("meta training.scaling is \(kind), not standard, robust, log_standard or none")
+        func scaling(_ key: String) throws -> Scaler.Kind {
+            let kind = try value(key)
+            guard let scaling = Scaler.Kind(rawValue: kind) else {
+                throw TrainingError("meta training.\(key) is \(kind), not standard, robust, log_standard or none")
+            }
+            return scaling
         }
-        self.scaling = scaling
+        thetaScaling = try scaling("scaling.target")
+        yScaling = try scaling("scaling.given")
     }
 }

@@ -7,7 +7,7 @@ import Spec
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile specs to graphs (.sbig) and report what the compiler did.",
-        discussion: "Regenerate every compiled graph of the repository with: sbic compile specs/*.json")
+        discussion: "Regenerate every compiled graph of the repository with: sbic compile specs/*vae.json")
 
     @Argument(help: "Spec files (JSON).", completion: .file(extensions: ["json"]))
     var specs: [String]

@@ -14,7 +14,7 @@ final class CompilerTests: XCTestCase {
     }
 
     /// generated/ holds exactly what compiling specs/ gives. Regenerate with
-    /// `swift run sbic compile specs/*.json`.
+    /// `swift run sbic compile specs/*vae.json`.
     func testGeneratedGraphsAreUpToDate() throws {
         let specs = try Self.specFiles()
         XCTAssertEqual(specs.count, 22, "the paper's 11 problems × 2 models")
@@ -24,7 +24,7 @@ final class CompilerTests: XCTestCase {
             let golden = Self.repository.appendingPathComponent("generated/\(name).sbig")
             let expected = try? String(contentsOf: golden, encoding: .utf8)
             XCTAssertTrue(expected == graph.text,
-                          "generated/\(name).sbig is stale: run `swift run sbic compile specs/*.json`")
+                          "generated/\(name).sbig is stale: run `swift run sbic compile specs/*vae.json`")
             // And the text form reads back to the same graph.
             if let expected { XCTAssertEqual(try Graph.parse(expected), graph) }
         }

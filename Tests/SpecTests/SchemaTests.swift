@@ -77,7 +77,7 @@ final class SchemaTests: XCTestCase {
 
         XCTAssertEqual(strings(try lookup(training, "optimizer", "enum")), Training.optimizers)
         XCTAssertEqual(strings(try lookup(training, "init", "enum")), Training.initializations)
-        XCTAssertEqual(strings(try lookup(training, "scaling", "enum")), Scaling.allCases.map(\.rawValue))
+        XCTAssertEqual(strings(try lookup(schema, "$defs", "scaling", "enum")), Scaling.allCases.map(\.rawValue))
 
         XCTAssertEqual(numbers(try lookup(schema, "properties", "sample", "properties", "batch_size", "default")),
                        [Double(Sampling.defaultBatchSize)])

@@ -127,6 +127,12 @@ final class StructureErrorTests: XCTestCase {
         assertDiagnostic(spec.replacing(#""scaling": "standard""#, with: #""scaling": "minmax""#),
                          path: "training.scaling",
                          contains: #"unknown scaling "minmax" (expected "standard", "robust", "log_standard" or "none")"#)
+        assertDiagnostic(spec.replacing(#""scaling": "standard""#, with: #""scaling": { "y": "minmax" }"#),
+                         path: "training.scaling.y",
+                         contains: #"unknown scaling "minmax" (expected "standard", "robust", "log_standard" or "none")"#)
+        assertDiagnostic(spec.replacing(#""scaling": "standard""#, with: #""scaling": { "z": "log_standard" }"#),
+                         path: "training.scaling.z",
+                         contains: #""z" is not a data variable: scaling applies to "theta" and "y""#)
         assertDiagnostic(spec.replacing(#"{ "theta": "gaussian" }"#, with: #"{ "theta": "laplace" }"#),
                          path: "networks.decoder.output.theta",
                          contains: #"unknown distribution "laplace" (expected "gaussian" or "standard_normal")"#)

@@ -114,6 +114,10 @@ final class ValidSpecTests: XCTestCase {
         XCTAssertEqual(spec.training.beta2, 0.99)
         let unscaled = try ModelSpec.parse(Fixture.cpvae.replacing(#""standard""#, with: #""none""#))
         XCTAssertEqual(unscaled.training.scaling, Scaling.none)
+        // One variable named: the other keeps the default.
+        let logY = try ModelSpec.parse(Fixture.cpvae.replacing(#""scaling": "standard""#, with: #""scaling": { "y": "log_standard" }"#))
+        XCTAssertEqual(logY.training.scaling(of: "y"), .logStandard)
+        XCTAssertEqual(logY.training.scaling(of: "theta"), .standard)
     }
 
     func testLoadReadsFileAndLabelsDiagnostics() throws {

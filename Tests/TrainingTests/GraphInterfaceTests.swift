@@ -83,7 +83,7 @@ final class GraphInterfaceTests: XCTestCase {
             ("patience", "0", "meta training.patience is 0, not an integer from 1 to 2147483647"),
             ("learning_rate", "nan", "meta training.learning_rate is nan, not a number > 0"),
             ("validation_fraction", "1", "meta training.validation_fraction is 1, not a number in (0, 1)"),
-            ("scaling", "minmax", "meta training.scaling is minmax, not standard, robust, log_standard or none"),
+            ("scaling.given", "minmax", "meta training.scaling.given is minmax, not standard, robust, log_standard or none"),
         ] {
             g = try graph()
             g.metadata["training." + key] = value

@@ -135,14 +135,14 @@ final class ModelFileTests: XCTestCase {
         for r in 0..<40 { theta.values[r] = Double(r + 1) }
         y.values[2 * 3] = .nan
         y.values[2 * 3 + 1] = -1
-        XCTAssertNoThrow(try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .logStandard,
+        XCTAssertNoThrow(try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .logStandard,
                                           minimumTrainingRows: 8, seed: 1))
         y.values[2 * 9 + 1] = 0
-        XCTAssertThrowsError(try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .logStandard,
+        XCTAssertThrowsError(try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .logStandard,
                                               minimumTrainingRows: 8, seed: 1)) { error in
             XCTAssertEqual("\(error)", "y row 10, column 2 is 0.0: log_standard scaling takes the logarithm, so every value must be positive")
         }
-        XCTAssertNoThrow(try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard,
+        XCTAssertNoThrow(try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard,
                                           minimumTrainingRows: 8, seed: 1))
     }
 
@@ -151,14 +151,14 @@ final class ModelFileTests: XCTestCase {
         for r in 0..<100 { theta.values[r] = Double(r); y.values[2 * r] = Double(r); y.values[2 * r + 1] = 1 }
         y.values[7] = .nan
         y.values[40] = .infinity
-        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 8, seed: 3)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 8, seed: 3)
         XCTAssertEqual(data.dropped, 2)
         XCTAssertEqual(data.validationCount, 10)
         XCTAssertEqual(data.trainCount, 88)
-        let again = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 8, seed: 3)
+        let again = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 8, seed: 3)
         XCTAssertEqual(data.validationTheta, again.validationTheta, "the split depends on the seed alone")
         XCTAssertThrowsError(try TrainingData(theta: theta, y: Matrix(rows: 99, columns: 2), validationFraction: 0.1,
-                                              scaling: .standard, minimumTrainingRows: 8, seed: 3)) { error in
+                                              thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 8, seed: 3)) { error in
             XCTAssertTrue("\(error)".contains("θ has 100 rows but y has 99"), "\(error)")
         }
     }

@@ -19,7 +19,7 @@ final class TrainerTests: XCTestCase {
     /// A few hundred AdamW steps on two-moons simulations drive the validation loss well down.
     func testTwoMoonsLossGoesDown() throws {
         let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 2000, seed: 5)
-        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 32, seed: 5)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 5)
         let trainer = try Trainer(graph: try Self.graph("two_moons_cpvae"), backend: Self.interpreter)
         var records: [EpochRecord] = []
         var options = TrainingOptions(maxEpochs: 8, patience: 100, learningRate: 5e-4, seed: 5)
@@ -38,7 +38,7 @@ final class TrainerTests: XCTestCase {
     func testSameSeedSameModel() throws {
         let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 400, seed: 9)
         func run() throws -> [String: [Float]] {
-            let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 32, seed: 9)
+            let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 9)
             let trainer = try Trainer(graph: try Self.graph("two_moons_upvae"), backend: Self.interpreter)
             return try trainer.train(data, TrainingOptions(maxEpochs: 2, patience: 5, learningRate: 5e-4, seed: 9)).weights
         }
@@ -47,7 +47,7 @@ final class TrainerTests: XCTestCase {
 
     func testInterruptKeepsTheBestWeights() throws {
         let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 400, seed: 2)
-        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 32, seed: 2)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 2)
         let trainer = try Trainer(graph: try Self.graph("two_moons_cpvae"), backend: Self.interpreter)
         var epochs = 0
         var options = TrainingOptions(maxEpochs: 100, patience: 100, learningRate: 5e-4, seed: 2)
@@ -61,7 +61,7 @@ final class TrainerTests: XCTestCase {
 
     func testNonFiniteLossStopsWithTheBestModel() throws {
         let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 400, seed: 4)
-        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, scaling: .standard, minimumTrainingRows: 32, seed: 4)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 4)
         let trainer = try Trainer(graph: try Self.graph("two_moons_cpvae"), backend: Self.interpreter)
         // Weights that turn NaN after epoch 2, as an exploding run's would.
         var options = TrainingOptions(maxEpochs: 20, patience: 20, learningRate: 5e-4, seed: 4)

@@ -13,6 +13,16 @@ extension SpecChecker {
         if let path = sampling.path {
             checkPath(path, at: section.member("path"))
         }
+        checkScaledVariables()
+    }
+
+    /// `training.scaling` may name only the data variables, sample.given and sample.target.
+    private mutating func checkScaledVariables() {
+        guard let dataVariables else { return }
+        for variable in draft.training.variableScaling.keys.sorted() where !dataVariables.contains(variable) {
+            log.error("\(quoted(variable)) is not a data variable: scaling applies to \(listing(dataVariables.sorted(), "and"))",
+                      at: JSONPath.root.member("training").member("scaling").member(variable), anchor: .key)
+        }
     }
 
     private mutating func checkPath(_ names: [String], at path: JSONPath) {

@@ -26,9 +26,24 @@ extension SpecDecoder {
         read("validation_fraction", { $0.number($1, .openUnit) }, into: &training.validationFraction)
         read("init", { $0.choice($1, from: Training.initializations, what: "initialization") },
              into: &training.initialization)
-        read("scaling", {
-            $0.choice($1, from: Scaling.allCases.map(\.rawValue), what: "scaling").flatMap(Scaling.init)
-        }, into: &training.scaling)
+        if let field = members["scaling"] { scaling(field, into: &training) }
         return training
+    }
+
+    /// `"standard"` for every data variable, or `{"y": "log_standard"}` per variable (the
+    /// variables not named are scaled `"standard"`). The names are checked against the
+    /// sample section later.
+    private mutating func scaling(_ field: Field, into training: inout Training) {
+        func choice(_ field: Field) -> Scaling? {
+            self.choice(field, from: Scaling.allCases.map(\.rawValue), what: "scaling").flatMap(Scaling.init)
+        }
+        if case .object = field.value.kind {
+            guard let members = members(field) else { return }
+            for (variable, member) in members.entries {
+                if let scaling = choice(member) { training.variableScaling[variable] = scaling }
+            }
+        } else if let scaling = choice(field) {
+            training.scaling = scaling
+        }
     }
 }

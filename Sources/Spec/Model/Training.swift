@@ -28,7 +28,13 @@ public struct Training: Equatable, Sendable {
     /// The share of the training set held out for validation.
     public var validationFraction: Double
     public var initialization: String
+    /// The scaling of every data variable not named in `variableScaling`.
     public var scaling: Scaling
+    /// Scalings chosen for single data variables (`"scaling": {"y": "log_standard"}`).
+    public var variableScaling: [String: Scaling]
+
+    /// How `variable`, θ or y, is scaled.
+    public func scaling(of variable: String) -> Scaling { variableScaling[variable] ?? scaling }
 
     public static let optimizers = ["adamw"]
     public static let initializations = ["kaiming_normal"]
@@ -37,7 +43,7 @@ public struct Training: Equatable, Sendable {
                 beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
                 batchSize: Int = 32, maxEpochs: Int = 1000, patience: Int = 20, clipNorm: Double = 3.0,
                 validationFraction: Double = 0.1, initialization: String = "kaiming_normal",
-                scaling: Scaling = .standard) {
+                scaling: Scaling = .standard, variableScaling: [String: Scaling] = [:]) {
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.weightDecay = weightDecay
@@ -51,5 +57,6 @@ public struct Training: Equatable, Sendable {
         self.validationFraction = validationFraction
         self.initialization = initialization
         self.scaling = scaling
+        self.variableScaling = variableScaling
     }
 }
