@@ -69,6 +69,12 @@ public final class PosteriorSampler {
                 for b in noiseIn { noise.fillNormal(b) }
                 program.run()
                 let theta = model.thetaScaler.invert(program.output(target), columns: d)
+                // A diverged model, or θ scaled by its logarithm and drawn far out, gives NaN or
+                // ±∞; those are not samples, and nothing downstream should receive them.
+                if let i = theta.prefix(n * d).firstIndex(where: { !$0.isFinite }) {
+                    throw TrainingError("the model drew θ = \(theta[i]) for observation \(observation + 1): "
+                        + "it diverged, or cannot represent this observation")
+                }
                 for i in 0..<(n * d) { results[observation].values[first * d + i] = theta[i] }
                 first += n
             }
