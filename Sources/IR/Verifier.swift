@@ -115,13 +115,15 @@ extension Node {
 
 extension Program {
     /// The closed interval of node positions over which each value must be kept: from its
-    /// definition (inputs: from the start) to its last use (outputs: to the end).
+    /// definition to its last use (outputs: to the end; inputs: the whole program).
     public func liveRanges() -> [ClosedRange<Int>] {
         var last = Array(0..<nodes.count)
         for (i, n) in nodes.enumerated() { for o in n.operands { last[o] = max(last[o], i) } }
         for o in outputs { last[o.node] = nodes.count }
         return nodes.indices.map { i in
-            if case .input = nodes[i].op { return 0...last[i] }
+            // An input holds its value from one run to the next, until the caller writes it
+            // again: settings (a learning rate) and the sampler's observation are written once.
+            if case .input = nodes[i].op { return 0...nodes.count }
             return i...last[i]
         }
     }

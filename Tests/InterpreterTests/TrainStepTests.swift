@@ -65,6 +65,9 @@ final class TrainStepTests: XCTestCase {
             var inputs: [String: [Float]] = [:]
             for (name, shape) in sample.program.inputs { inputs[name] = (0..<shape.count).map { _ in Float(rng.normal()) } }
             let got = sample.run(inputs)[spec.sampling.target]!
+            // The sampler writes the observation once and runs the program again and again.
+            let noiseOnly = inputs.filter { $0.key != spec.sampling.given }
+            XCTAssertEqual(sample.run(noiseOnly)[spec.sampling.target]!, got, "\(spec.name): a second run, the observation not rewritten")
 
             var reference = Reference(spec: spec, weights: [:])
             for p in graph.parameters where p.kind == .weight { reference.weights[p.name] = store[p.name].map(Double.init) }
