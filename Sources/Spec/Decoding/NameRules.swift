@@ -7,7 +7,8 @@ enum NameRules {
         return name.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" }
     }
 
-    /// The model: `^[A-Za-z0-9_.-]+$`, so that it can name files and directories.
+    /// The model and the task: `^[A-Za-z0-9_.-]+$`, so that they can name files and directories
+    /// and stand in a graph's metadata.
     static func isModelName(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy {
             $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" || $0 == "." || $0 == "-"
@@ -16,4 +17,5 @@ enum NameRules {
 
     static let identifierRule = "names start with a letter or \"_\" and go on with letters, digits or \"_\""
     static let modelNameRule = "a model name uses only letters, digits, \"_\", \".\" and \"-\""
+    static let taskNameRule = "a task name uses only letters, digits, \"_\", \".\" and \"-\""
 }

@@ -23,7 +23,14 @@ struct SpecDecoder {
                 log.error("invalid name \(quoted(name)): \(NameRules.modelNameRule)", at: field.path)
             }
         }
-        if let field = document["task"] { draft.task = string(field) }
+        // The task names a simulator and is recorded in the compiled graph's one-line metadata.
+        if let field = document["task"], let task = string(field) {
+            if NameRules.isModelName(task) {
+                draft.task = task
+            } else {
+                log.error("invalid task \(quoted(task)): \(NameRules.taskNameRule)", at: field.path)
+            }
+        }
         if let field = document["description"] { draft.description = string(field) }
         if let field = document["variables"] { draft.variables = variables(field) }
 
