@@ -94,6 +94,32 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(numbers(try lookup(schema, "$defs", "count", "maximum")), [Double(SpecDecoder.maximumCount)])
     }
 
+    /// The schema's name patterns accept exactly the names the parser accepts.
+    func testNamePatternsMatchTheParsersRules() throws {
+        let schema = try schema()
+        func pattern(_ keys: String...) throws -> NSRegularExpression {
+            var value = schema
+            for key in keys { value = try lookup(value, key) }
+            guard case .string(let text) = try lookup(value, "pattern").kind else {
+                throw SchemaError(description: "the pattern at \(keys) is not a string")
+            }
+            return try NSRegularExpression(pattern: text)
+        }
+        func matches(_ regex: NSRegularExpression, _ name: String) -> Bool {
+            regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+        }
+        let names = ["two_moons", "slcp-cpvae.v2", "_x", "x1", "1x", "", " two_moons", "two moons",
+                     "a/b", "tâche", "θ", "..", "-", "x_y_z9"]
+        let modelName = try pattern("properties", "name")
+        let task = try pattern("properties", "task")
+        let identifier = try pattern("$defs", "identifier")
+        for name in names {
+            XCTAssertEqual(matches(modelName, name), NameRules.isModelName(name), "name \(name.debugDescription)")
+            XCTAssertEqual(matches(task, name), NameRules.isModelName(name), "task \(name.debugDescription)")
+            XCTAssertEqual(matches(identifier, name), NameRules.isIdentifier(name), "identifier \(name.debugDescription)")
+        }
+    }
+
     /// Every complete specification shown in docs/spec.md is valid.
     func testDocumentedExamplesParse() throws {
         let path = Self.root.appendingPathComponent("docs/spec.md").path
@@ -106,4 +132,8 @@ final class SchemaTests: XCTestCase {
         XCTAssertTrue(names.contains("two_moons_cpvae"), "\(names)")
         XCTAssertTrue(names.contains("two_moons_upvae"), "\(names)")
     }
+}
+
+private struct SchemaError: Error, CustomStringConvertible {
+    let description: String
 }
