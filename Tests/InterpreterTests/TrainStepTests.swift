@@ -54,13 +54,8 @@ final class TrainStepTests: XCTestCase {
     /// it; every sample must still be the float64 reference's, run row by row.
     func testSamplesMatchTheReference() throws {
         for json in [Self.conditionalPrior, Self.unconditionalPrior, Self.hierarchical] {
-            let spec = try ModelSpec.parse(json)
-            let (graph, _) = try Compiler().compile(spec)
             var rng = RandomStream(seed: 11, stream: "test")
-            let store = ParameterStore<Float>(graph)
-            for p in graph.parameters where p.kind == .weight {
-                store[p.name] = (0..<p.shape.count).map { _ in Float(0.5 * rng.normal()) }
-            }
+            let (spec, graph, store, reference) = try compiledWithRandomWeights(json, rng: &rng)
             let sample = try InterpretedProgram(graph.program("sample")!, parameters: store)
             var inputs: [String: [Float]] = [:]
             for (name, shape) in sample.program.inputs { inputs[name] = (0..<shape.count).map { _ in Float(rng.normal()) } }
@@ -69,8 +64,6 @@ final class TrainStepTests: XCTestCase {
             let noiseOnly = inputs.filter { $0.key != spec.sampling.given }
             XCTAssertEqual(sample.run(noiseOnly)[spec.sampling.target]!, got, "\(spec.name): a second run, the observation not rewritten")
 
-            var reference = Reference(spec: spec, weights: [:])
-            for p in graph.parameters where p.kind == .weight { reference.weights[p.name] = store[p.name].map(Double.init) }
             let noise = Dictionary(uniqueKeysWithValues: sample.program.inputs.filter { $0.name.hasPrefix("noise.") }.map {
                 (name, shape) -> (String, Reference.Rows) in
                 let values = inputs[name]!.map(Double.init), width = shape.dims[1]
@@ -86,22 +79,29 @@ final class TrainStepTests: XCTestCase {
         }
     }
 
-    func check(_ json: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// The spec compiled, every weight drawn from N(0, 0.25) (biases too, so that every gradient
+    /// is exercised), and the float64 reference holding the same weights.
+    private func compiledWithRandomWeights(_ json: String, rng: inout RandomStream) throws
+        -> (spec: ModelSpec, graph: Graph, store: ParameterStore<Float>, reference: Reference) {
         let spec = try ModelSpec.parse(json)
         let (graph, _) = try Compiler().compile(spec)
-        var rng = RandomStream(seed: 7, stream: "test")
         let store = ParameterStore<Float>(graph)
-        // Random biases too, so that every gradient is exercised.
+        var reference = Reference(spec: spec, weights: [:])
         for p in graph.parameters where p.kind == .weight {
             store[p.name] = (0..<p.shape.count).map { _ in Float(0.5 * rng.normal()) }
+            reference.weights[p.name] = store[p.name].map(Double.init)
         }
+        return (spec, graph, store, reference)
+    }
+
+    func check(_ json: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        var rng = RandomStream(seed: 7, stream: "test")
+        let (spec, graph, store, reference) = try compiledWithRandomWeights(json, rng: &rng)
         let gradients = try InterpretedProgram(graph.program("gradients")!, parameters: store)
         var inputs: [String: [Float]] = [:]
         for (name, shape) in gradients.program.inputs { inputs[name] = (0..<shape.count).map { _ in Float(rng.normal()) } }
         let outputs = gradients.run(inputs)
 
-        var reference = Reference(spec: spec, weights: [:])
-        for p in graph.parameters where p.kind == .weight { reference.weights[p.name] = store[p.name].map(Double.init) }
         let rows = { (name: String) -> Reference.Rows in
             let shape = gradients.program.inputs.first { $0.name == name }!.shape
             return (0..<shape.dims[0]).map { r in (0..<shape.dims[1]).map { Double(inputs[name]![r * shape.dims[1] + $0]) } }
