@@ -3,10 +3,24 @@ import Interpreter
 import IR
 import Random
 
+/// The samples of one observation, and the draws it took to get them: more than the samples
+/// where draws outside a support were rejected.
+public struct PosteriorSamples {
+    public let samples: Matrix
+    public let draws: Int
+
+    /// The fraction of draws kept.
+    public var acceptance: Double { Double(samples.rows) / Double(draws) }
+}
+
 /// Draws posterior samples from a trained model: the observation is scaled like the training
 /// data, every variable on the sampling path is drawn by reparameterization (noise from the
 /// seed's "sample" stream), and θ is returned in its original units.
 public final class PosteriorSampler {
+    /// Rejection gives up after this many draws per sample asked for: a model that puts less
+    /// than 0.1 % of its mass inside the support is not worth the wait.
+    public static let maximumDrawsPerSample = 1000
+
     public let model: TrainedModel
     private let program: Executable
     private let parameters: ParameterStore<Float>
@@ -41,8 +55,11 @@ public final class PosteriorSampler {
 
     /// `count` samples for each row of `observations`. The sample program takes one
     /// observation and draws a batch of samples of it per run; the last run of each
-    /// observation keeps the samples it needs.
-    public func sample(_ observations: Matrix, count: Int, seed: UInt64) throws -> [Matrix] {
+    /// observation keeps the samples it needs. With a `support`, draws of θ outside it are
+    /// rejected and drawing goes on until `count` lie inside: a Gaussian decoder puts mass
+    /// beyond a bounded prior, where the true posterior has none (sbi rejects such draws too).
+    public func sample(_ observations: Matrix, count: Int, seed: UInt64,
+                       within support: ((ArraySlice<Double>) -> Bool)? = nil) throws -> [PosteriorSamples] {
         guard observations.columns == observationDimension else {
             throw TrainingError("the observation has \(observations.columns) values; the model expects \(observationDimension)")
         }
@@ -60,24 +77,41 @@ public final class PosteriorSampler {
         var noise = RandomStream(seed: seed, stream: "sample")
         let (yIn, noiseIn) = (program.input(given), noiseInputs.map(program.input))
         let d = parameterDimension, m = observationDimension
-        var results = (0..<observations.rows).map { _ in Matrix(rows: count, columns: d) }
+        let maximumDraws = saturatingMultiply(count, Self.maximumDrawsPerSample)
+        var results: [PosteriorSamples] = []
         for observation in 0..<observations.rows {
             for j in 0..<m { yIn[j] = scaled[observation * m + j] }
-            var first = 0
-            while first < count {
-                let n = min(batch, count - first)
+            var samples = Matrix(rows: count, columns: d)
+            var kept = 0, draws = 0
+            while kept < count {
+                if draws >= maximumDraws {
+                    throw TrainingError("observation \(observation + 1): only \(kept) of \(draws) draws of θ lay inside "
+                        + "the support; the model puts almost all its mass outside it")
+                }
                 for b in noiseIn { noise.fillNormal(b) }
                 program.run()
                 let theta = model.thetaScaler.invert(program.output(target), columns: d)
+                // The rows this run gives: the first that are needed or, with a support, those
+                // inside it until there are enough.
+                var inside: [Int] = []
+                var examined = 0
+                while examined < batch && kept + inside.count < count {
+                    if support?(theta[(examined * d)..<((examined + 1) * d)]) ?? true { inside.append(examined) }
+                    examined += 1
+                }
+                draws += examined
                 // A diverged model, or θ scaled by its logarithm and drawn far out, gives NaN or
                 // ±∞; those are not samples, and nothing downstream should receive them.
-                if let i = theta.prefix(n * d).firstIndex(where: { !$0.isFinite }) {
+                if let i = theta.prefix(examined * d).firstIndex(where: { !$0.isFinite }) {
                     throw TrainingError("the model drew θ = \(theta[i]) for observation \(observation + 1): "
                         + "it diverged, or cannot represent this observation")
                 }
-                for i in 0..<(n * d) { results[observation].values[first * d + i] = theta[i] }
-                first += n
+                for row in inside {
+                    for j in 0..<d { samples.values[kept * d + j] = theta[row * d + j] }
+                    kept += 1
+                }
             }
+            results.append(PosteriorSamples(samples: samples, draws: draws))
         }
         return results
     }

@@ -69,7 +69,7 @@ struct Calibrate: ParsableCommand {
             calibration.seed = seed
             calibration.threads = ProcessInfo.processInfo.activeProcessorCount
             let report = try calibration.run(simulator) { observations, count, seed in
-                try sampler.sample(observations, count: count, seed: seed)
+                try sampler.sample(observations, count: count, seed: seed).map(\.samples)
             }
 
             let encoder = JSONEncoder()

@@ -85,7 +85,7 @@ struct Reproduce: ParsableCommand {
         let model = trained!
         let rows = try observations.map { try SBIBM.observation(task: key.task, number: $0).rowArray(0) }
         let sampler = try PosteriorSampler(model, backend: backend.compiler)
-        let drawn = try sampler.sample(try Matrix(rowArrays: rows), count: samples, seed: UInt64(key.seed))
+        let drawn = try sampler.sample(try Matrix(rowArrays: rows), count: samples, seed: UInt64(key.seed)).map(\.samples)
         var c2st = C2ST(backend: backend.compiler)
         c2st.seed = UInt64(key.seed)
         return try zip(observations, drawn).map { observation, posterior in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Simulators
 import Training
 
 struct Sample: ParsableCommand {
@@ -9,7 +10,9 @@ struct Sample: ParsableCommand {
         discussion: """
             Observations come from a file (--observation: .csv or .npy, one observation a row) or from \
             sbibm's reference data (--task, --obs). With several observations, each gets its own file: \
-            samples.csv becomes samples_1.csv, samples_2.csv, … (numbered by --obs, or by row).
+            samples.csv becomes samples_1.csv, samples_2.csv, … (numbered by --obs, or by row). \
+            With --within-prior, draws outside the support of the built-in task's prior are rejected \
+            and drawing goes on until -n samples lie inside it.
             """)
 
     @Argument(help: "A model directory written by `sbic train`.")
@@ -18,7 +21,7 @@ struct Sample: ParsableCommand {
     @Option(help: "Observation file (.csv or .npy), one observation a row.")
     var observation: String?
 
-    @Option(help: "sbibm task whose reference observations to use (default: the model's task).")
+    @Option(help: "The built-in task whose reference observations --obs takes, and whose prior --within-prior takes (default: the model's task).")
     var task: String?
 
     @Option(help: "sbibm observation numbers, e.g. 1 or 1,3 or 1-5.", transform: parseNumbers)
@@ -32,6 +35,9 @@ struct Sample: ParsableCommand {
 
     @Option(help: "Also draw a corner plot of each observation's samples (.svg), numbered like the sample files.")
     var plot: String?
+
+    @Flag(help: "Reject draws outside the support of the task's prior.")
+    var withinPrior = false
 
     @Option(help: "Seed for the sampling noise.")
     var seed: UInt64 = 1
@@ -72,14 +78,31 @@ struct Sample: ParsableCommand {
                 labels = obs!
                 sbibmTask = name
             }
+            var support: ((ArraySlice<Double>) -> Bool)?
+            if withinPrior {
+                guard let name = task ?? trained.graph.metadata["task"] else {
+                    throw ValidationError("the model names no task: give --task for --within-prior")
+                }
+                let simulator = try Simulators.named(name)
+                guard simulator.parameterDimension == sampler.parameterDimension else {
+                    throw ValidationError("--within-prior: \(name) has \(simulator.parameterDimension) parameters; "
+                                          + "the model draws \(sampler.parameterDimension)")
+                }
+                support = { simulator.priorLogDensity(Array($0)) > -.infinity }
+            }
             let start = Date()
-            let samples = try sampler.sample(observations, count: n, seed: seed)
+            let samples = try sampler.sample(observations, count: n, seed: seed, within: support)
             let seconds = Date().timeIntervalSince(start)
             let header = parameterNames(task: trained.graph.metadata["task"], count: sampler.parameterDimension)
-            for (label, matrix) in zip(labels, samples) {
+            for (label, drawn) in zip(labels, samples) {
                 let path = numberedPath(out, label: label, of: samples.count)
+                let matrix = drawn.samples
                 try writeMatrix(matrix, to: path, header: header)
                 print("wrote \(n) samples to \(path)")
+                if withinPrior {
+                    print(String(format: "  kept %d of %d draws inside the prior's support (%.1f %%)",
+                                 n, drawn.draws, 100 * drawn.acceptance))
+                }
                 if let plot {
                     let figure = numberedPath(plot, label: label, of: samples.count)
                     try plotSamples(matrix, names: header, sbibmTask: sbibmTask, observation: label, to: figure)

@@ -34,6 +34,25 @@ final class TrainAndSampleTests: XCTestCase {
             let data = try Data(contentsOf: URL(fileURLWithPath: dir.appendingPathComponent("samples_\(k).npy").path))
             XCTAssertTrue(String(decoding: data.prefix(128), as: UTF8.self).contains("'shape': (1500, 2)"))
         }
+
+        // Two epochs leave the posterior wide, past two_moons' prior [-1, 1]²; --within-prior keeps
+        // only the draws inside it.
+        let inside = dir.appendingPathComponent("inside.csv").path
+        r = try SBIC.run(["sample", model, "--obs", "1", "-n", "1500", "--within-prior", "--out", inside])
+        XCTAssertEqual(r.status, 0, r.error)
+        let kept = try XCTUnwrap(r.output.firstMatch(of: #/kept 1500 of (\d+) draws inside the prior's support/#), r.output)
+        let draws = try XCTUnwrap(Int(kept.1))
+        XCTAssertGreaterThan(draws, 1500, "some draws should fall outside the prior after two epochs")
+        let rows = try String(contentsOfFile: inside, encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.count, 1500)
+        for row in rows {
+            let theta = row.split(separator: ",").compactMap { Double($0) }
+            XCTAssertEqual(theta.count, 2, String(row))
+            XCTAssertTrue(theta.allSatisfy { (-1...1).contains($0) }, String(row))
+        }
+        r = try SBIC.run(["sample", model, "--obs", "1", "--within-prior", "--task", "slcp", "--out", inside])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.error.contains("--within-prior: slcp has 5 parameters; the model draws 2"), r.error)
     }
 
     func testBadDataIsNamed() throws {

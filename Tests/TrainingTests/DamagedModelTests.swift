@@ -143,7 +143,7 @@ final class DamagedModelTests: XCTestCase {
         XCTAssertThrowsError(try PosteriorSampler(damaged, backend: TrainerTests.interpreter)) { error in
             XCTAssertEqual("\(error)", "weight decoder.mean.bias has 1 values; the graph's f32[2] holds 2")
         }
-        XCTAssertEqual(try sampler.sample(observation, count: 5, seed: 1)[0].rows, 5)
+        XCTAssertEqual(try sampler.sample(observation, count: 5, seed: 1)[0].samples.rows, 5)
         // Weights at the edge of float32 overflow the decoder's mean: no sample comes out.
         var overflowing = model
         overflowing.weights["decoder.mean.weight"] = overflowing.weights["decoder.mean.weight"]!.map { _ in 3e38 }
