@@ -39,7 +39,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors(model) {
             let graph = try Self.load(model)
             if matmuls {
                 let comparison = try MatmulComparison(graph, iterations: iterations)
@@ -48,9 +48,6 @@ struct Bench: ParsableCommand {
                 let report = try measure(graph)
                 print(json ? report.json : report.table)
             }
-        } catch {
-            printError(error, context: model)
-            throw ExitCode.failure
         }
     }
 

@@ -49,7 +49,7 @@ struct Calibrate: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("calibrate") {
             let start = Date()
             let trained = try TrainedModel.load(from: model)
             guard let name = task ?? trained.graph.metadata["task"] else { throw ValidationError("the model names no task: give --task") }
@@ -87,11 +87,6 @@ struct Calibrate: ParsableCommand {
             printed["written"] = ["calibration.svg", "calibration.json", "ranks.csv"].map { out + "/" + $0 }
             let json = try JSONSerialization.data(withJSONObject: printed, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             print(String(decoding: json, as: UTF8.self))
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "calibrate")
-            throw ExitCode.failure
         }
     }
 }

@@ -69,6 +69,22 @@ func parseByteCount(_ text: String) throws -> Int {
     return Int(value * unit.1)
 }
 
+/// The body of a command's `run()`. A `ValidationError` (shown with the usage) and an `ExitCode`
+/// (130 after an interrupt) reach ArgumentParser as they are; any other error is printed,
+/// prefixed by `context`, and the command exits with status 1.
+func reportingErrors(_ context: String, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ValidationError {
+        throw error
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        printError(error, context: context)
+        throw ExitCode.failure
+    }
+}
+
 /// Errors go to standard error, one diagnostic per line.
 func printError(_ error: Error, context: String) {
     var stderr = StandardError()

@@ -25,7 +25,7 @@ struct Curves: ParsableCommand {
     func validate() throws { try requireSVG(out) }
 
     func run() throws {
-        do {
+        try reportingErrors("curves") {
             var isDirectory: ObjCBool = false
             let directory = FileManager.default.fileExists(atPath: log, isDirectory: &isDirectory) && isDirectory.boolValue
             let path = directory ? log + "/train.jsonl" : log
@@ -36,11 +36,6 @@ struct Curves: ParsableCommand {
                                         title: title ?? model.lastPathComponent)
             try curves.render().write(to: out)
             print("wrote \(out) (\(records.count) epochs, best \(records.last?.bestEpoch ?? 0))")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "curves")
-            throw ExitCode.failure
         }
     }
 }

@@ -44,7 +44,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("eval") {
             let start = Date()
             let x = try first(count, of: readMatrix(samples))
             let ref = try first(count, of: reference.map(readMatrix) ?? SBIBM.referenceSamples(task: task!, number: obs!))
@@ -68,11 +68,6 @@ struct Eval: ParsableCommand {
             result["seconds"] = Date().timeIntervalSince(start)
             let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: json, as: UTF8.self))
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "eval")
-            throw ExitCode.failure
         }
     }
 }

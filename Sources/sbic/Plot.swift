@@ -45,7 +45,7 @@ struct Plot: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("plot") {
             let table = try readTable(samples)
             let columns = table.matrix.columns
             let sbibm = try obs.map { try SBIBMPosterior(task: task!, observation: $0) }
@@ -56,11 +56,6 @@ struct Plot: ParsableCommand {
                 title: title ?? sbibm?.title ?? URL(fileURLWithPath: samples).lastPathComponent)
             try figure.render().write(to: out)
             print("wrote \(out)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "plot")
-            throw ExitCode.failure
         }
     }
 }

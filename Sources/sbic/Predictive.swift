@@ -40,7 +40,7 @@ struct Predictive: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("predictive") {
             let posterior = try readMatrix(samples)
             let simulator = HodgkinHuxley()
             guard posterior.columns == simulator.parameterDimension else {
@@ -67,11 +67,6 @@ struct Predictive: ParsableCommand {
                              "stimulus \(SVG.number(HodgkinHuxley.stimulusCurrent)) µA/cm²")
             try figure.render().write(to: out)
             print("wrote \(out) (\(traces.count) simulated traces\(observed == nil ? "" : " and the observed one"))")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "predictive")
-            throw ExitCode.failure
         }
     }
 }

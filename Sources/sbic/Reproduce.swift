@@ -34,7 +34,7 @@ struct Reproduce: ParsableCommand {
                              "slcp_distractors", "bernoulli_glm", "bernoulli_glm_raw", "sir", "lotka_volterra"]
 
     func run() throws {
-        do {
+        try reportingErrors("reproduce") {
             try checkWritable(out, needing: 1 << 20)
             let log = out + "/runs.jsonl"
             var runs = RunRecord.load(log)
@@ -56,11 +56,6 @@ struct Reproduce: ParsableCommand {
             }
             try ResultsReport(runs: runs, command: commandLine()).write(into: report)
             print("wrote \(report) (\(runs.count) results)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "reproduce")
-            throw ExitCode.failure
         }
     }
 

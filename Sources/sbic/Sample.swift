@@ -55,7 +55,7 @@ struct Sample: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("sample") {
             let trained = try TrainedModel.load(from: model)
             let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler) }
             let observations: Matrix, labels: [Int]
@@ -110,11 +110,6 @@ struct Sample: ParsableCommand {
                 }
             }
             print(String(format: "%.1f ms for %d samples", seconds * 1000, n * samples.count))
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            printError(error, context: "sample")
-            throw ExitCode.failure
         }
     }
 }

@@ -32,7 +32,7 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("simulate") {
             let simulator = try Simulators.named(task)
             try checkMemory(simulations: n, of: simulator, task: task)
             let start = Date()
@@ -47,9 +47,6 @@ struct Simulate: ParsableCommand {
             let failed = (0..<y.rows).filter { !y.row($0).allSatisfy(\.isFinite) }.count
             print("\(n) simulations of \(task) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
                   + (failed > 0 ? " (\(failed) failed: NaN rows)" : "") + "; wrote \(out)/theta.npy, \(out)/y.npy")
-        } catch {
-            printError(error, context: "simulate")
-            throw ExitCode.failure
         }
     }
 }

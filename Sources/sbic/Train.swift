@@ -61,13 +61,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingErrors("train") {
             try train()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            printError(error, context: "train")
-            throw ExitCode.failure
         }
     }
 
