@@ -63,7 +63,8 @@ struct Reproduce: ParsableCommand {
     private func execute(_ key: RunKey, observations: [Int]) throws -> [RunRecord] {
         let directory = "\(out)/models/\(key.task)_\(key.model)_\(key.budget)_s\(key.seed)"
         var trained = try? TrainedModel.load(from: directory)
-        if trained == nil || trained!.summary.stopped == "running" {
+        // A model saved mid-run, or kept by an interrupt, has not finished the protocol: train again.
+        if trained == nil || ["running", "interrupted"].contains(trained!.summary.stopped) {
             let specPath = "\(specs)/\(key.task)_\(key.model).json"
             let (graph, spec) = try loadGraph(specPath)
             let (theta, y) = simulateDataset(try Simulators.named(key.task), count: key.budget, seed: UInt64(key.seed),

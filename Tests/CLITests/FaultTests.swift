@@ -89,6 +89,36 @@ final class FaultTests: XCTestCase {
         }
     }
 
+    /// Ctrl-C during `sbic reproduce`'s training: the process exits 130, and the next run trains
+    /// that model again rather than scoring the interrupted one.
+    func testInterruptedReproductionTrainsAgain() throws {
+        let dir = try SBIC.temporaryDirectory()
+        let arguments = ["reproduce", "--tasks", "two_moons", "--models", "cpvae", "--budgets", "20000", "--seeds", "1",
+                         "--observations", "1", "--samples", "200", "--out", dir.appendingPathComponent("run").path,
+                         "--report", dir.appendingPathComponent("results.md").path]
+        let model = dir.appendingPathComponent("run/models/two_moons_cpvae_20000_s1").path
+        // 20,000 simulations make an epoch long enough that early stopping (20 epochs at least)
+        // cannot end training between the first epoch and the signal.
+        let process = try start(arguments + ["--max-epochs", "100000"])
+        let deadline = Date().addingTimeInterval(600)
+        while (try? String(contentsOfFile: model + "/train.jsonl", encoding: .utf8))?.contains("\n") != true {
+            guard process.isRunning, Date() < deadline else { return XCTFail("no epoch ended") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(try TrainedModel.load(from: model).summary.stopped, "interrupted")
+
+        let r = try SBIC.run(arguments + ["--max-epochs", "2"])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("two_moons cpvae 20000 seed 1 obs 1: C2ST"), r.output)
+        let trained = try TrainedModel.load(from: model).summary
+        XCTAssertEqual(trained.stopped, "max epochs")
+        XCTAssertEqual(trained.epochs, 2)
+    }
+
     /// An output location that cannot take the model is refused before any simulation runs.
     /// (Tests may run as root, whom permissions do not stop: a path under a regular file or
     /// in /proc cannot be written by anyone.)
