@@ -40,11 +40,11 @@ public struct TrainingOptions {
 public struct TrainingResult {
     /// The weights of the best validation epoch.
     public var weights: [String: [Float]]
+    /// Epochs completed: an epoch cut short by an interrupt or a non-finite loss does not count.
     public var epochs: Int
     public var best: EpochRecord
     public var stopped: String
     public var microsecondsPerStep: Double
-    public var wallSeconds: Double
 }
 
 /// The paper's training protocol over a compiled graph: Kaiming-normal initialization, shuffled
@@ -93,7 +93,9 @@ public final class Trainer {
         var bestWeights: [String: [Float]] = [:]
         var lastCheckpoint = Date.distantPast
         var stopped = "max epochs"
-        var epoch = 0
+        // `epoch` counts the epochs begun, `completed` those whose record was written: an
+        // interrupt or a non-finite loss mid-epoch leaves one begun that does not count.
+        var epoch = 0, completed = 0
         epochs: while epoch < options.maxEpochs {
             epoch += 1
             shuffle.shuffle(&order)
@@ -116,7 +118,7 @@ public final class Trainer {
             let validationLoss = validate(data, seed: options.seed)
             guard validationLoss.isFinite else { stopped = "non-finite loss"; break }
             let improved = best.map { validationLoss < $0.bestValidationLoss } ?? true
-            var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(data.trainCount / batch, 1)),
+            let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(data.trainCount / batch, 1)),
                                      validationLoss: validationLoss, bestEpoch: improved ? epoch : best!.bestEpoch,
                                      bestValidationLoss: improved ? validationLoss : best!.bestValidationLoss,
                                      elapsedSeconds: Date().timeIntervalSince(start),
@@ -129,8 +131,8 @@ public final class Trainer {
                     lastCheckpoint = Date()
                 }
             }
-            record.bestEpoch = best!.bestEpoch
             options.onEpoch(record)
+            completed = epoch
             if epoch - best!.bestEpoch >= options.patience { stopped = "early stopping"; break }
         }
         guard let best else {
@@ -138,9 +140,8 @@ public final class Trainer {
                                 : "the loss was not finite in the first epoch: no model to keep (try a smaller learning rate)")
         }
         restore(bestWeights)
-        return TrainingResult(weights: bestWeights, epochs: epoch, best: best, stopped: stopped,
-                              microsecondsPerStep: stepSeconds / Double(max(steps, 1)) * 1e6,
-                              wallSeconds: Date().timeIntervalSince(start))
+        return TrainingResult(weights: bestWeights, epochs: completed, best: best, stopped: stopped,
+                              microsecondsPerStep: stepSeconds / Double(max(steps, 1)) * 1e6)
     }
 
     /// Mean validation loss; the last partial batch is padded and its padding ignored.

@@ -22,8 +22,9 @@ final class TrainerTests: XCTestCase {
         let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 5)
         let trainer = try Trainer(graph: try Self.graph("two_moons_cpvae"), backend: Self.interpreter)
         var records: [EpochRecord] = []
+        var snapshots: [[String: [Float]]] = []
         var options = TrainingOptions(maxEpochs: 8, patience: 100, learningRate: 5e-4, seed: 5)
-        options.onEpoch = { records.append($0) }
+        options.onEpoch = { records.append($0); snapshots.append(trainer.snapshot()) }
         let result = try trainer.train(data, options)
         XCTAssertEqual(records.count, 8)
         XCTAssertEqual(result.epochs, 8)
@@ -31,8 +32,8 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(records.last!.validationLoss, records.first!.validationLoss - 0.5, "\(records.map(\.validationLoss))")
         XCTAssertLessThan(records.last!.trainLoss, records.first!.trainLoss - 0.5, "\(records.map(\.trainLoss))")
         XCTAssertEqual(result.best.bestValidationLoss, records.map(\.validationLoss).min()!)
-        // The best weights are the ones kept: the validation loss they give is the best one.
-        XCTAssertEqual(result.weights, trainer.snapshot())
+        // The weights kept are those at the end of the best epoch.
+        XCTAssertEqual(result.weights, snapshots[result.best.bestEpoch - 1])
     }
 
     func testSameSeedSameModel() throws {
@@ -49,14 +50,21 @@ final class TrainerTests: XCTestCase {
         let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 400, seed: 2)
         let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 2)
         let trainer = try Trainer(graph: try Self.graph("two_moons_cpvae"), backend: Self.interpreter)
-        var epochs = 0
+        var snapshots: [[String: [Float]]] = []
         var options = TrainingOptions(maxEpochs: 100, patience: 100, learningRate: 5e-4, seed: 2)
-        options.onEpoch = { _ in epochs += 1 }
-        options.shouldStop = { epochs >= 3 }
+        options.onEpoch = { _ in snapshots.append(trainer.snapshot()) }
+        // The flag rises five steps into the fourth epoch, so the weights have moved past the best.
+        var stepsIntoTheFourth = 0
+        options.shouldStop = {
+            if snapshots.count >= 3 { stepsIntoTheFourth += 1 }
+            return stepsIntoTheFourth > 5
+        }
         let result = try trainer.train(data, options)
         XCTAssertEqual(result.stopped, "interrupted")
-        XCTAssertEqual(result.epochs, 4, "stops in the epoch after the flag is raised")
+        XCTAssertEqual(result.epochs, 3, "the fourth epoch, cut short by the flag, does not count")
         XCTAssertLessThanOrEqual(result.best.bestEpoch, 3)
+        XCTAssertEqual(result.weights, snapshots[result.best.bestEpoch - 1])
+        XCTAssertEqual(trainer.snapshot(), result.weights)
     }
 
     func testNonFiniteLossStopsWithTheBestModel() throws {
@@ -69,7 +77,7 @@ final class TrainerTests: XCTestCase {
             if record.epoch == 2 { trainer.parameters["decoder.mean.bias"] = [.nan, .nan] }
         }
         let result = try trainer.train(data, options)
-        XCTAssertEqual(result.epochs, 3)
+        XCTAssertEqual(result.epochs, 2, "the third epoch, cut short by the NaN, does not count")
         XCTAssertEqual(result.stopped, "non-finite loss")
         XCTAssertTrue(result.best.bestValidationLoss.isFinite)
         XCTAssertTrue(result.weights.values.joined().allSatisfy(\.isFinite))
