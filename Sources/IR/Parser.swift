@@ -20,11 +20,14 @@ extension Graph {
         // Lines end at "\n" bytes: split by Characters, "\r\n" would be one character and a
         // file saved with Windows line ends one long line.
         let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Substring.init)
+        // What is missing at the end of the file is reported at its last line that holds text.
+        var lastLine = 1
         for (n, raw) in lines.enumerated() {
             let lineNumber = n + 1
             func fail(_ message: String) -> ParseError { ParseError(file: file, line: lineNumber, message: message) }
             let line = raw.trimmingSpaces
             if line.isEmpty { continue }
+            lastLine = lineNumber
             var s = Scanner(line)
             do {
                 let keyword = try s.word()
@@ -87,8 +90,8 @@ extension Graph {
             }
         }
         guard sawHeader else { throw ParseError(file: file, line: 1, message: "empty file") }
-        if let p = program { throw ParseError(file: file, line: lines.count, message: "program \(p.program.name) has no \"end\"") }
-        guard !graph.name.isEmpty else { throw ParseError(file: file, line: lines.count, message: "no \"graph NAME\" line") }
+        if let p = program { throw ParseError(file: file, line: lastLine, message: "program \(p.program.name) has no \"end\"") }
+        guard !graph.name.isEmpty else { throw ParseError(file: file, line: lastLine, message: "no \"graph NAME\" line") }
         do { try graph.verify(after: "parse") } catch let e as VerificationError {
             throw ParseError(file: file, line: 0, message: e.description)
         }

@@ -19,8 +19,13 @@ extension Graph {
             }
             guard names.insert(p.name).inserted else { throw fail("declared twice") }
             guard p.shape.hasPositiveDimensions else { throw fail("has shape \(p.shape); every dimension must be positive") }
-            if case .kaimingNormal(let fanIn) = p.initializer, fanIn <= 0 {
+            switch p.initializer {
+            case .zeros: break
+            case .kaimingNormal(let fanIn) where fanIn <= 0:
                 throw fail("has fan-in \(fanIn); it must be positive")
+            case let .glorotUniform(fanIn, fanOut) where fanIn <= 0 || fanOut <= 0:
+                throw fail("has fan-in \(fanIn) and fan-out \(fanOut); both must be positive")
+            case .kaimingNormal, .glorotUniform: break
             }
         }
         var programNames = Set<String>()

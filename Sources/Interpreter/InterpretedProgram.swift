@@ -14,6 +14,15 @@ public final class InterpretedProgram<T: Scalar> {
 
     public init(_ program: Program, parameters: ParameterStore<T>) throws {
         guard let plan = program.memory else { throw InterpreterError("program \(program.name) has no memory plan") }
+        // Checked before anything is allocated: a failing init does not run deinit.
+        for (i, node) in program.nodes.enumerated() {
+            if case .parameter(let name) = node.op, parameters.offsets[name] == nil {
+                throw InterpreterError("no storage for parameter \(name)")
+            }
+            if node.callsBLAS, let shape = ([node.shape] + node.operands.map { program.nodes[$0].shape }).first(where: { !$0.fitsBLAS }) {
+                throw InterpreterError("program \(program.name), %\(i): \(shape) is beyond BLAS, whose sizes are 32-bit")
+            }
+        }
         self.program = program
         self.parameters = parameters
         arena = .allocate(capacity: max(plan.arenaFloats, 1))
@@ -25,7 +34,6 @@ public final class InterpretedProgram<T: Scalar> {
         for (i, node) in program.nodes.enumerated() {
             switch node.op {
             case .parameter(let name):
-                guard parameters.offsets[name] != nil else { throw InterpreterError("no storage for parameter \(name)") }
                 values.append(parameters.buffer(name).baseAddress!)
             case .constant(let v):
                 constants[i] = T(v)
@@ -34,9 +42,6 @@ public final class InterpretedProgram<T: Scalar> {
                 values.append(arena + (plan.offsets[i] ?? 0))
             }
             if case .fused(let body) = node.op { widest = max(widest, body.instructions.count) }
-            if node.callsBLAS, !([node.shape] + node.operands.map { program.nodes[$0].shape }).allSatisfy(\.fitsBLAS) {
-                throw InterpreterError("program \(program.name), %\(i): \(node.shape) is beyond BLAS, whose sizes are 32-bit")
-            }
         }
         scratch = Scratch(instructions: widest)
     }

@@ -56,7 +56,7 @@ public final class ParameterStore<T: Scalar> {
                 for i in b.indices { b[i] = T(normal() * std) }
             case let .glorotUniform(fanIn, fanOut):
                 // Φ(z) of a standard normal z is uniform on (0, 1).
-                let bound = (6.0 / Double(fanIn + fanOut)).squareRoot()
+                let bound = (6.0 / (Double(fanIn) + Double(fanOut))).squareRoot()
                 for i in b.indices { b[i] = T(bound * (erfc(-normal() / 2.0.squareRoot()) - 1)) }
             }
         }

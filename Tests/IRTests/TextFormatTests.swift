@@ -80,7 +80,8 @@ final class TextFormatTests: XCTestCase {
         XCTAssertTrue(error("sbig 1\ngraph g\nprogram p\n  %0 = input x : f32[2]\n  %1 = leaky_relu(%0) : f32[2]\nend\n")
             .contains("leaky_relu needs a number slope="))
         XCTAssertTrue(error("sbig 1\ngraph g\nprogram p\n  %0 = input x : f32[2\nend\n").hasPrefix("g.sbig:4:"))
-        XCTAssertTrue(error("sbig 1\ngraph g\nprogram p\n  %0 = input x : f32[2]\n").contains("has no \"end\""))
+        XCTAssertEqual(error("sbig 1\ngraph g\nprogram p\n  %0 = input x : f32[2]\n\n"), "g.sbig:4: program p has no \"end\"")
+        XCTAssertEqual(error("sbig 1\nprogram p\nend\n"), "g.sbig:3: no \"graph NAME\" line")
         // Shapes are checked on load, not trusted.
         XCTAssertTrue(error("sbig 1\ngraph g\nprogram p\n  %0 = input x : f32[2]\n  %1 = neg(%0) : f32[3]\nend\n")
             .contains("shape f32[3], but the op gives f32[2]"))
