@@ -56,6 +56,8 @@ struct Reproduce: ParsableCommand {
             }
             try ResultsReport(runs: runs, command: commandLine()).write(into: report)
             print("wrote \(report) (\(runs.count) results)")
+            // Interrupted while scoring: the report holds what was done, and the status says so.
+            if Interrupt.shared.isRaised { throw ExitCode(130) }
         }
     }
 
@@ -74,9 +76,11 @@ struct Reproduce: ParsableCommand {
             run.shouldStop = { Interrupt.shared.isRaised }
             if let maxEpochs { run.settings.maxEpochs = maxEpochs }
             let data = try run.prepare(theta: theta, y: y)
-            let (model, result) = try run.run(data, simulations: key.budget)
-            guard result.stopped != "interrupted" else { throw ExitCode(130) }
-            trained = model
+            // An interrupt ends training early, or before its first epoch with an error; either
+            // way the command stops here.
+            let outcome = Result { try run.run(data, simulations: key.budget) }
+            if Interrupt.shared.isRaised { throw ExitCode(130) }
+            trained = try outcome.get().0
         }
         let model = trained!
         let rows = try observations.map { try SBIBM.observation(task: key.task, number: $0).rowArray(0) }

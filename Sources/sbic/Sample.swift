@@ -116,8 +116,9 @@ struct Sample: ParsableCommand {
 
 /// "3", "1,3", "1-5" → observation numbers.
 func parseNumbers(_ text: String) throws -> [Int] {
-    try text.split(separator: ",").flatMap { part -> [Int] in
-        let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    // Empty pieces are kept, so that "1,,3", "1,-3", "5-" and "1--3" are refused rather than read.
+    try text.split(separator: ",", omittingEmptySubsequences: false).flatMap { part -> [Int] in
+        let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         switch bounds.count {
         case 1: if let a = bounds[0], a > 0 { return [a] }
         // sbibm has ten observations per task; a range of billions is a typing mistake.

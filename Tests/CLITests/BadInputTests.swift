@@ -184,7 +184,9 @@ final class BadInputTests: XCTestCase {
         try refuses(["simulate", "--task", "two_moons", "-n", "1000000000000", "--out", path("data")], "needs 87.3 TiB")
         try refuses(["train", "specs/two_moons_cpvae.json", "--batch-size", "1000000000", "--out", path("model")],
                     "the compiled graph needs", "more than the limit of")
-        try refuses(["sample", path("model"), "--obs", "1-1000000000000"], "is not a list of observation numbers")
+        for list in ["1-1000000000000", "1,-3", "5-", "1--3", "1,,3", ""] {
+            try refuses(["sample", path("model"), "--obs", list], "is not a list of observation numbers")
+        }
         let model = path("trained")
         let result = try SBIC.run(["train", graph, "--simulations", "300", "--max-epochs", "1", "--out", model])
         XCTAssertEqual(result.status, 0, result.error)
