@@ -39,15 +39,21 @@ public struct RunRecord: Codable, Equatable, Sendable {
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(RunRecord.self, from: Data($0)) }
     }
 
-    /// Appends one line and flushes it to disk before returning.
+    /// Appends one line and flushes it to disk before returning. After a line cut short by a
+    /// crash the record starts a line of its own, so that it is not lost with the torn one.
     public func append(to path: String) throws {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw DataError(file: path, reason: "cannot open for appending") }
+        guard let handle = FileHandle(forUpdatingAtPath: path) else { throw DataError(file: path, reason: "cannot open for appending") }
         defer { try? handle.close() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try handle.seekToEnd()
-        try handle.write(contentsOf: try encoder.encode(self) + Data("\n".utf8))
+        var line = try encoder.encode(self) + Data("\n".utf8)
+        let end = try handle.seekToEnd()
+        if end > 0 {
+            try handle.seek(toOffset: end - 1)
+            if try handle.read(upToCount: 1) != Data("\n".utf8) { line = Data("\n".utf8) + line }
+        }
+        try handle.write(contentsOf: line)
         try handle.synchronize()
     }
 }
@@ -95,9 +101,16 @@ public struct ResultsReport {
         return s + Self.end + "\n"
     }
 
-    /// Replaces the section between the markers of `path`, or appends one.
+    /// Replaces the section between the markers of `path`, or appends one. A report that
+    /// exists but cannot be read as text is an error, not an empty file to write over.
     public func write(into path: String) throws {
-        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        var existing = ""
+        if FileManager.default.fileExists(atPath: path) {
+            guard let text = String(data: try readFile(path), encoding: .utf8) else {
+                throw DataError(file: path, reason: "is not UTF-8 text, so the tables cannot be written into it")
+            }
+            existing = text
+        }
         let text: String
         if let b = existing.range(of: Self.begin), let e = existing.range(of: Self.end), b.lowerBound < e.upperBound {
             var after = existing[e.upperBound...]
