@@ -64,26 +64,28 @@ public struct C2ST {
         var rng = RandomStream(seed: seed, stream: "c2st.folds")
         rng.shuffle(&order)
         var accuracies: [Double] = [], epochs: [Int] = []
+        var classifiers: [Int: Classifier] = [:]
         for k in 0..<folds {
             // KFold: the first n % folds folds hold one more row.
             let start = k * (n / folds) + min(k, n % folds), size = n / folds + (k < n % folds ? 1 : 0)
             let test = Array(order[start..<start + size])
             let train = Array(order[..<start] + order[(start + size)...])
-            let (accuracy, used) = try fit(features, labels, d: d, train: train, test: test, fold: UInt64(k))
+            let batch = min(200, train.count)
+            if classifiers[batch] == nil { classifiers[batch] = try classifier(features: d, batch: batch) }
+            let (accuracy, used) = try fit(classifiers[batch]!, features, labels, d: d, train: train, test: test, fold: UInt64(k))
             accuracies.append(accuracy)
             epochs.append(used)
         }
         return Result(accuracy: accuracies.reduce(0, +) / Double(folds), foldAccuracies: accuracies, epochs: epochs)
     }
 
-    private func fit(_ x: [Float], _ labels: [Float], d: Int, train: [Int], test: [Int], fold: UInt64) throws -> (Double, Int) {
-        let batch = min(200, train.count)
-        let graph = try classifier(features: d, batch: batch)
-        let parameters = ParameterStore<Float>(graph)
+    /// Trains the classifier afresh (weights and optimizer state) on one fold's training rows
+    /// and returns its accuracy on the test rows and the epochs it took.
+    private func fit(_ classifier: Classifier, _ x: [Float], _ labels: [Float], d: Int, train: [Int], test: [Int],
+                     fold: UInt64) throws -> (Double, Int) {
+        let (batch, step, predict) = (classifier.batch, classifier.step, classifier.predict)
         var rng = RandomStream(seed: seed, stream: "c2st.fit").substream(fold)
-        parameters.initialize { rng.normal() }
-        let step = try backend(graph.program("train_step")!, parameters)
-        let predict = try backend(graph.program("predict")!, parameters)
+        classifier.parameters.initialize { rng.normal() }
         step.input("adamw.learning_rate")[0] = Float(learningRate)
         let (xIn, labelIn) = (step.input("x"), step.input("label"))
 
@@ -128,12 +130,23 @@ public struct C2ST {
         return (Double(correct) / Double(test.count), epoch)
     }
 
-    /// The compiled classifier; compiled once per shape (folds of one call share it).
-    private func classifier(features: Int, batch: Int) throws -> Graph {
+    /// The classifier for one training batch size, compiled for the back end once; the folds
+    /// of one call share it (their training sets differ by a row at most).
+    private struct Classifier {
+        let batch: Int
+        let parameters: ParameterStore<Float>
+        let step: Executable
+        let predict: Executable
+    }
+
+    private func classifier(features: Int, batch: Int) throws -> Classifier {
         let lowered = try lowerClassifier(features: features, hidden: [10 * features, 10 * features], batch: batch,
                                           predictBatch: 1000, l2: l2)
         let adam = AdamWSettings(adamw: AdamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0), clipNorm: .infinity)
-        return try Compiler().compile(lowered: lowered, differentiating: ["train_step"], optimizer: adam).0
+        let graph = try Compiler().compile(lowered: lowered, differentiating: ["train_step"], optimizer: adam).0
+        let parameters = ParameterStore<Float>(graph)
+        return Classifier(batch: batch, parameters: parameters, step: try backend(graph.program("train_step")!, parameters),
+                          predict: try backend(graph.program("predict")!, parameters))
     }
 }
 
