@@ -103,20 +103,17 @@ public struct Prior: Sendable {
         }
     }
 
-    /// The support's lower corner (−∞ for a Gaussian, 0 for log-normals).
-    public var lowerBounds: [Double] {
+    /// Whether θ lies in the support: the closed box of the uniforms, θᵢ > 0 for log-normals,
+    /// anywhere finite for a Gaussian. NaN lies nowhere.
+    public func contains(_ theta: ArraySlice<Double>) -> Bool {
+        guard theta.count == dimension else { return false }
         switch family {
-        case .uniform(let lower, _): return lower
-        case .gaussian: return [Double](repeating: -.infinity, count: dimension)
-        case .logNormal: return [Double](repeating: 0, count: dimension)
-        }
-    }
-
-    /// The support's upper corner (+∞ unless uniform).
-    public var upperBounds: [Double] {
-        switch family {
-        case .uniform(_, let upper): return upper
-        case .gaussian, .logNormal: return [Double](repeating: .infinity, count: dimension)
+        case .uniform(let lower, let upper):
+            return zip(theta, zip(lower, upper)).allSatisfy { $0 >= $1.0 && $0 <= $1.1 }
+        case .gaussian:
+            return theta.allSatisfy(\.isFinite)
+        case .logNormal:
+            return theta.allSatisfy { $0 > 0 && $0.isFinite }
         }
     }
 }

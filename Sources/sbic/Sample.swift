@@ -88,7 +88,7 @@ struct Sample: ParsableCommand {
                     throw ValidationError("--within-prior: \(name) has \(simulator.parameterDimension) parameters; "
                                           + "the model draws \(sampler.parameterDimension)")
                 }
-                support = { simulator.priorLogDensity(Array($0)) > -.infinity }
+                support = simulator.prior.contains
             }
             let start = Date()
             let samples = try sampler.sample(observations, count: n, seed: seed, within: support)

@@ -9,8 +9,9 @@ final class PriorTests: XCTestCase {
         XCTAssertEqual(prior.logDensity([0, 1]), -log(8), accuracy: 1e-15)
         XCTAssertEqual(prior.logDensity([0, 4.5]), -.infinity)
         XCTAssertEqual(prior.logDensity([0]), -.infinity)
-        XCTAssertEqual(prior.lowerBounds, [-1, 0])
-        XCTAssertEqual(prior.upperBounds, [1, 4])
+        XCTAssertTrue(prior.contains([-1, 4]))
+        XCTAssertFalse(prior.contains([0, 4.5]))
+        XCTAssertFalse(prior.contains([.nan, 1]))
         XCTAssertNil(Prior.uniform(lower: [1], upper: [1]))
         XCTAssertNil(Prior.uniform(lower: [0, 0], upper: [1]))
         XCTAssertNil(Prior.uniform(lower: [.nan], upper: [1]))
@@ -33,6 +34,8 @@ final class PriorTests: XCTestCase {
         assertVariance(variance[1], 0.5, count: n)
         let covariance = draws.reduce(0.0) { $0 + ($1[0] - mean[0]) * ($1[1] - mean[1]) } / Double(n)
         XCTAssertEqual(covariance, 0.6, accuracy: 5 * ((2 * 0.5 + 0.36) / Double(n)).squareRoot())
+        XCTAssertTrue(prior.contains([1e300, -1e300]))
+        XCTAssertFalse(prior.contains([.infinity, 0]))
         XCTAssertNil(Prior.gaussian(mean: [0, 0], covariance: [1, 2, 2, 1]))
     }
 
@@ -43,6 +46,9 @@ final class PriorTests: XCTestCase {
         XCTAssertEqual(prior.logDensity([theta]),
                        -0.5 * z * z - log(0.5 * theta * (2 * Double.pi).squareRoot()), accuracy: 1e-12)
         XCTAssertEqual(prior.logDensity([-0.1]), -.infinity)
+        XCTAssertTrue(prior.contains([theta]))
+        XCTAssertFalse(prior.contains([0]))
+        XCTAssertFalse(prior.contains([-0.1]))
         var rng = RandomStream(seed: 2, stream: "test")
         let logs = (0..<50_000).map { _ in log(prior.sample(&rng)[0]) }
         let (mean, variance) = columnMoments(logs.map { [$0] })
