@@ -47,12 +47,6 @@ final class CornerPlotTests: XCTestCase {
         XCTAssertFalse(texts.contains("true parameters"))
     }
 
-    func testSameInputSameBytes() throws {
-        let plot = CornerPlot(samples: samples(1000, 4), names: ["a", "b", "c", "d"], reference: samples(800, 4, seed: 3),
-                              truth: [0, 1, 2, 3])
-        XCTAssertEqual(try plot.render().text, try plot.render().text)
-    }
-
     func testNamesAreEscaped() throws {
         let names = ["a<b", "c&d \"e\"\u{1}"]
         let document = try parse(try CornerPlot(samples: samples(200, 2), names: names, title: "<title> & 'x'").render())

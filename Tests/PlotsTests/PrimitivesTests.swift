@@ -38,7 +38,7 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertEqual(highestDensityLevel([5, 3, 1, 1], mass: 0.8), 3)
     }
 
-    /// The contour of r² at level 25 on a grid centred on the origin is a circle of radius 5.
+    /// The contour of r² at level 100 on a grid centred on the origin is a circle of radius 10.
     func testContoursOfAConeAreCircles() {
         let n = 41
         let values = (0..<n * n).map { k -> Double in

@@ -66,7 +66,12 @@ final class HodgkinHuxleyTests: XCTestCase {
         let s = HodgkinHuxley.summaryStatistics(voltage: v, energy: energy)
         XCTAssertGreaterThan(s[0], 3)
         XCTAssertLessThan(energy, 0)
-        XCTAssertEqual(s[2], HodgkinHuxley.summaryStatistics(voltage: v, energy: energy)[2])
+        // The resting mean and standard deviation (over n) of V before the stimulus, recomputed.
+        let rest = v.indices.filter { Double($0) * interval < 50 }.map { v[$0] }
+        let restMean = rest.reduce(0, +) / Double(rest.count)
+        let restStd = (rest.reduce(0) { $0 + ($1 - restMean) * ($1 - restMean) } / Double(rest.count)).squareRoot()
+        XCTAssertEqual(s[1], restMean, accuracy: 1e-9)
+        XCTAssertEqual(s[2], restStd, accuracy: 1e-9)
     }
 
     /// Noise-free, over prior draws: the default (Heun, 2 steps per sample) against Heun
