@@ -4,7 +4,9 @@ import Foundation
 /// Per-column affine scaling, fitted on the training split: x' = (x − shift) / scale, of x or,
 /// for `logStandard`, of ln x.
 public struct Scaler: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable {
+    /// The spec language's `Scaling`, case for case (a test keeps them in step): a graph
+    /// records its scaling by name, and the trainer reads the name back.
+    public enum Kind: String, CaseIterable, Codable, Sendable {
         case standard   // mean and standard deviation
         case robust     // median and interquartile range: heavy tails do not dominate
         case logStandard = "log_standard"   // standard, of ln x: data spanning orders of magnitude

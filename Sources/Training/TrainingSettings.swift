@@ -37,7 +37,8 @@ public struct TrainingSettings: Sendable {
         func scaling(_ key: String) throws -> Scaler.Kind {
             let kind = try value(key)
             guard let scaling = Scaler.Kind(rawValue: kind) else {
-                throw TrainingError("meta training.\(key) is \(kind), not standard, robust, log_standard or none")
+                let kinds = Scaler.Kind.allCases.map(\.rawValue)
+                throw TrainingError("meta training.\(key) is \(kind), not \(kinds.dropLast().joined(separator: ", ")) or \(kinds.last!)")
             }
             return scaling
         }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Plots
-import Simulators
 
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,10 +78,4 @@ func plotSamples(_ samples: Matrix, names: [String], sbibmTask: String?, observa
     let sbibm = try sbibmTask.map { try SBIBMPosterior(task: $0, observation: observation) }
     try CornerPlot(samples: samples, names: names, reference: sbibm?.reference, truth: sbibm?.truth,
                    title: sbibm?.title ?? "observation \(observation)").render().write(to: path)
-}
-
-/// The parameter names of `task`, if it is a simulator with `count` parameters.
-func taskParameterNames(_ task: String?, count: Int) -> [String]? {
-    guard let task, let simulator = try? Simulators.named(task), simulator.parameterDimension == count else { return nil }
-    return simulator.parameterNames
 }

@@ -69,13 +69,13 @@ struct Train: ParsableCommand {
     private func train() throws {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
         let directory = out ?? "models/\(graph.name)"
+        if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
+            throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
+        }
         // What the graph says is checked, and its memory taken, before any simulation runs.
         let (interface, run) = try inFile(self.graph) {
             (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, directory: directory, seed: seed,
                                                         backendName: backend.rawValue, backend: backend.compiler))
-        }
-        if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
-            throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
         }
         // While a checkpoint replaces the previous one, both are on disk.
         try checkWritable(directory, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))

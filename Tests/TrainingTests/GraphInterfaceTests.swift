@@ -92,4 +92,9 @@ final class GraphInterfaceTests: XCTestCase {
         g.metadata["training.patience"] = nil
         XCTAssertEqual(message { _ = try TrainingSettings(g) }, "meta training.patience is missing")
     }
+
+    /// Every scaling a spec can name is one the trainer reads back from the graph.
+    func testScalerKindsAreTheSpecsScalings() {
+        XCTAssertEqual(Scaler.Kind.allCases.map(\.rawValue), Scaling.allCases.map(\.rawValue))
+    }
 }
