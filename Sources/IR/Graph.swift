@@ -46,7 +46,7 @@ public struct MemoryPlan: Hashable, Sendable {
     public var offsets: [Int?]
     public var arenaFloats: Int
     public init(offsets: [Int?], arenaFloats: Int) { self.offsets = offsets; self.arenaFloats = arenaFloats }
-    public var arenaBytes: Int { arenaFloats.multipliedReportingOverflow(by: 4).overflow ? Int.max : arenaFloats * 4 }
+    public var arenaBytes: Int { saturatingMultiply(arenaFloats, 4) }
 }
 
 public enum Initializer: Hashable, Sendable {

@@ -10,15 +10,7 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
     public var isScalar: Bool { dims.isEmpty }
 
     /// Element count, saturating at `Int.max` so that absurd specs are reported, not trapped on.
-    public var count: Int {
-        var n = 1
-        for d in dims {
-            let (product, overflow) = n.multipliedReportingOverflow(by: d)
-            if overflow { return Int.max }
-            n = product
-        }
-        return n
-    }
+    public var count: Int { dims.reduce(1, saturatingMultiply) }
 
     /// Whether every dimension holds at least one element. Kernels divide by dimensions and
     /// allocate from them, so a zero or negative one read from a file must stop at the verifier.

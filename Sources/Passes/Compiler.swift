@@ -37,10 +37,10 @@ public struct Compiler {
         try graph.verify(after: "lower")
         options.afterEachPass?("lower", graph)
         // Before anything is planned: the weights with AdamW's two moments may already be too much.
-        let stateBytes = graph.parameterBytes.multipliedReportingOverflow(by: 3)
-        if stateBytes.overflow || stateBytes.partialValue > options.memoryLimit {
+        let stateBytes = saturatingMultiply(graph.parameterBytes, 3)
+        if stateBytes > options.memoryLimit {
             throw CompileError(message: "the weights and their optimizer state need "
-                + "\(formatBytes(stateBytes.overflow ? Int.max : stateBytes.partialValue)), more than the limit of "
+                + "\(formatBytes(stateBytes)), more than the limit of "
                 + "\(formatBytes(options.memoryLimit)); use smaller widths, or raise --memory-limit")
         }
 
