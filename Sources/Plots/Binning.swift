@@ -54,12 +54,3 @@ func highestDensityLevel(_ grid: [Double], mass: Double) -> Double {
     }
     return sorted.last ?? 0
 }
-
-/// The q-quantile (0 ≤ q ≤ 1) of sorted values, interpolating between order statistics.
-func quantile(sorted values: [Double], _ q: Double) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let position = q * Double(values.count - 1)
-    let below = Int(position.rounded(.down)), above = min(below + 1, values.count - 1)
-    let fraction = position - Double(below)
-    return values[below] * (1 - fraction) + values[above] * fraction
-}

@@ -47,7 +47,7 @@ public struct Scaler: Codable, Equatable, Sendable {
                 (s, k) = (mean, variance.squareRoot())
             case .robust:
                 let sorted = column.sorted()
-                (s, k) = (quantile(sorted, 0.5), quantile(sorted, 0.75) - quantile(sorted, 0.25))
+                (s, k) = (quantile(sorted: sorted, 0.5), quantile(sorted: sorted, 0.75) - quantile(sorted: sorted, 0.25))
             }
             shift.append(s)
             scale.append(k > 0 && k.isFinite ? k : 1)
@@ -86,12 +86,4 @@ public struct Scaler: Codable, Equatable, Sendable {
         }
     }
 
-}
-
-/// Linear interpolation between order statistics (numpy's default).
-private func quantile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    let position = q * Double(sorted.count - 1)
-    let low = Int(position.rounded(.down)), high = min(low + 1, sorted.count - 1)
-    return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
 }
