@@ -6,10 +6,10 @@ import IR
 ///   - `train_step`: inputs `x` [batch, features] and `label` [batch, 1] (0 or 1), output `loss`;
 ///   - `predict`: input `x` [predictBatch, features], output `logit` [predictBatch, 1].
 public func lowerClassifier(features: Int, hidden: [Int], batch: Int, predictBatch: Int, l2: Double) throws -> Graph {
+    let layers = hidden.indices.map { "classifier.layer\($0)" } + ["classifier.logit"]
     var parameters: [Parameter] = []
     var fanIn = features
-    for (i, width) in (hidden + [1]).enumerated() {
-        let name = i == hidden.count ? "classifier.logit" : "classifier.layer\(i)"
+    for (name, width) in zip(layers, hidden + [1]) {
         parameters.append(Parameter(name: name + ".weight", kind: .weight, shape: [fanIn, width],
                                     initializer: .glorotUniform(fanIn: fanIn, fanOut: width)))
         parameters.append(Parameter(name: name + ".bias", kind: .weight, shape: [width],
@@ -18,8 +18,7 @@ public func lowerClassifier(features: Int, hidden: [Int], batch: Int, predictBat
     }
     func logit(_ b: inout Builder, _ x: Int) throws -> Int {
         var h = x
-        for i in 0...hidden.count {
-            let name = i == hidden.count ? "classifier.logit" : "classifier.layer\(i)"
+        for (i, name) in layers.enumerated() {
             h = try b.add(.addBias, [b.add(.matmul(transposeA: false, transposeB: false), [h, b.parameter(name + ".weight")]),
                                      b.parameter(name + ".bias")])
             if i < hidden.count { h = try b.unary(.leakyReLU(slope: 0), h) }
