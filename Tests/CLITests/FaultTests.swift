@@ -68,17 +68,24 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(files.filter { $0.hasPrefix(".") }, [])
     }
 
+    /// Waits until the training log in `model` holds an epoch; false if the process ended first
+    /// or ten minutes passed.
+    private func firstEpochEnded(_ process: Process, model: String) -> Bool {
+        let deadline = Date().addingTimeInterval(600)
+        while (try? String(contentsOfFile: model + "/train.jsonl", encoding: .utf8))?.contains("\n") != true {
+            guard process.isRunning, Date() < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return true
+    }
+
     /// Ctrl-C (or SIGTERM) after the first epoch: training stops, and the best model is saved
     /// and marked as interrupted.
     func testInterruptKeepsTheBestModel() throws {
         for signal in [SIGINT, SIGTERM] {
             let model = try SBIC.temporaryDirectory().appendingPathComponent("model").path
             let process = try start(training + ["--max-epochs", "100000", "--patience", "100000", "--out", model])
-            let deadline = Date().addingTimeInterval(600)
-            while (try? String(contentsOfFile: model + "/train.jsonl", encoding: .utf8))?.contains("\n") != true {
-                guard process.isRunning, Date() < deadline else { return XCTFail("no epoch ended") }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
+            guard firstEpochEnded(process, model: model) else { return XCTFail("no epoch ended") }
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             XCTAssertEqual(process.terminationReason, .exit)
@@ -100,11 +107,7 @@ final class FaultTests: XCTestCase {
         // 20,000 simulations make an epoch long enough that early stopping (20 epochs at least)
         // cannot end training between the first epoch and the signal.
         let process = try start(arguments + ["--max-epochs", "100000"])
-        let deadline = Date().addingTimeInterval(600)
-        while (try? String(contentsOfFile: model + "/train.jsonl", encoding: .utf8))?.contains("\n") != true {
-            guard process.isRunning, Date() < deadline else { return XCTFail("no epoch ended") }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        guard firstEpochEnded(process, model: model) else { return XCTFail("no epoch ended") }
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit)
