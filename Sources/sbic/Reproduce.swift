@@ -67,18 +67,13 @@ struct Reproduce: ParsableCommand {
         var trained = try? TrainedModel.load(from: directory)
         // A model saved mid-run, or kept by an interrupt, has not finished the protocol: train again.
         if trained == nil || ["running", "interrupted"].contains(trained!.summary.stopped) {
-            let specPath = "\(specs)/\(key.task)_\(key.model).json"
-            let (graph, spec) = try loadGraph(specPath)
-            let (theta, y) = simulateDataset(try Simulators.named(key.task), count: key.budget, seed: UInt64(key.seed),
-                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            var run = try TrainingRun(graph: graph, spec: spec, directory: directory, seed: UInt64(key.seed),
-                                      backendName: backend.rawValue, backend: backend.compiler)
-            run.shouldStop = { Interrupt.shared.isRaised }
-            if let maxEpochs { run.settings.maxEpochs = maxEpochs }
-            let data = try run.prepare(theta: theta, y: y)
+            // Trained exactly as `sbic train` trains it.
+            let train = try Train.parse(["\(specs)/\(key.task)_\(key.model).json", "--task", key.task,
+                                         "--simulations", "\(key.budget)", "--seed", "\(key.seed)", "--out", directory,
+                                         "--overwrite", "--backend", backend.rawValue] + (maxEpochs.map { ["--max-epochs", "\($0)"] } ?? []))
             // An interrupt ends training early, or before its first epoch with an error; either
             // way the command stops here.
-            let outcome = Result { try run.run(data, simulations: key.budget) }
+            let outcome = Result { try train.train() }
             if Interrupt.shared.isRaised { throw ExitCode(130) }
             trained = try outcome.get().0
         }
