@@ -79,8 +79,10 @@ func checkWritable(_ directory: String, needing bytes: Int) throws {
     func failure(_ reason: String) -> DataError { DataError(file: directory, reason: reason + "; choose another --out") }
     try createDirectory(directory, failure)
     do {
-        try AtomicFile.write(Data(count: 1 << 20), to: directory + "/.sbic-write-check")
-        try FileManager.default.removeItem(atPath: directory + "/.sbic-write-check")
+        // Named for this process: the runs of a sweep check the same folder at once, from many hosts.
+        let probe = "\(directory)/.sbic-write-check.\(ProcessInfo.processInfo.hostName).\(getpid())"
+        try AtomicFile.write(Data(count: 1 << 20), to: probe)
+        try FileManager.default.removeItem(atPath: probe)
     } catch let error as DataError {
         throw failure("cannot write here (\(error.reason))")
     } catch {

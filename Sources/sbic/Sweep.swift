@@ -144,6 +144,7 @@ struct Sweep {
     /// output in OUT/logs. An interrupt is passed on to the runs, which keep their models.
     func runAsProcesses(_ jobs: Int) throws -> [Run] {
         let pending = self.pending
+        guard !pending.isEmpty else { return [] }
         try FileManager.default.createDirectory(atPath: out + "/logs", withIntermediateDirectories: true)
         print("\(pending.count) of \(runs.count) runs to do, \(jobs) at a time; their output goes to \(out)/logs")
         fflush(stdout)
@@ -164,10 +165,11 @@ struct Sweep {
             }
             process.standardOutput = log
             process.standardError = log
+            let missing = missingObservations(run)
             let finished = { [self] (process: Process) in
                 state.end(process, run) {
                     if process.terminationReason == .exit && process.terminationStatus == 0 {
-                        for record in RunResults.read(resultPath(run), key: run.key) ?? [] where options.observations.contains(record.observation) {
+                        for record in RunResults.read(resultPath(run), key: run.key) ?? [] where missing.contains(record.observation) {
                             printScore(record)
                         }
                         return false
