@@ -46,10 +46,5 @@ extension Emitter {
 
 extension UnaryOp {
     /// A few instructions, as opposed to a polynomial approximation.
-    var isCheap: Bool {
-        switch self {
-        case .exp, .log, .tanh, .sigmoid: return false
-        case .neg, .sqrt, .square, .leakyReLU, .clamp: return true
-        }
-    }
+    var isCheap: Bool { row.traits.contains(.cheap) }
 }
