@@ -63,7 +63,7 @@ public struct OpRow: Sendable {
 // MARK: - Element-wise ops
 
 public enum UnaryOp: Hashable, Sendable {
-    case neg, exp, log, sqrt, square, tanh, sigmoid
+    case neg, exp, log, sqrt, square, tanh, sigmoid, softplus
     case leakyReLU(slope: Float)
     case clamp(low: Float, high: Float)
 }
@@ -132,6 +132,10 @@ extension UnaryOp {
         UnaryRow("sigmoid", [.activation], examples: [.sigmoid], make: { _ in .sigmoid }) { b, _, _, y, g in
             try b.mul(try b.mul(g, y), try b.sub(try b.constant(1), y))
         },
+        // log(1 + e^x), written max(x, 0) + log(1 + e^−|x|) so that e^x cannot overflow.
+        UnaryRow("softplus", [.activation], examples: [.softplus], domain: -20...20, make: { _ in .softplus }) { b, _, x, _, g in
+            try b.mul(g, try b.unary(.sigmoid, x))
+        },
         UnaryRow("leaky_relu", [.cheap, .activation], attributes: ["slope"], examples: [.leakyReLU(slope: 0.1), .leakyReLU(slope: 0)],
                  make: { .leakyReLU(slope: $0[0]) }) { b, op, _, y, g in
             try b.binary(.leakyReLUGrad(slope: op.attributeValues[0]), y, g)
@@ -154,6 +158,7 @@ extension UnaryOp {
         case .square: return "square"
         case .tanh: return "tanh"
         case .sigmoid: return "sigmoid"
+        case .softplus: return "softplus"
         case .leakyReLU: return "leaky_relu"
         case .clamp: return "clamp"
         }
@@ -162,7 +167,7 @@ extension UnaryOp {
     /// Attribute values in the order of `row.attributes`.
     public var attributeValues: [Float] {
         switch self {
-        case .neg, .exp, .log, .sqrt, .square, .tanh, .sigmoid: return []
+        case .neg, .exp, .log, .sqrt, .square, .tanh, .sigmoid, .softplus: return []
         case .leakyReLU(let slope): return [slope]
         case let .clamp(low, high): return [low, high]
         }

@@ -85,6 +85,7 @@ struct Reference {
         case .relu: return max(x, 0)
         case .op(.tanh): return tanh(x)
         case .op(.sigmoid): return 1 / (1 + exp(-x))
+        case .op(.softplus): return log1p(exp(x))
         case .op(let other): preconditionFailure("the reference has no \(other.name)")
         }
     }

@@ -79,6 +79,7 @@ final class GradientTests: XCTestCase {
         // by the loop above, a new structural op needs a case here.
         let differentiable = Op.table.filter { $0.traits.contains(.differentiable) }.map(\.name)
         XCTAssertEqual(Set(differentiable).subtracting(covered), [])
+        XCTAssertTrue(covered.contains("softplus"))
     }
 
     /// Every element-wise row without a derivative is refused by autodiff, by name.

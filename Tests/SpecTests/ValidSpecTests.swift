@@ -102,6 +102,9 @@ final class ValidSpecTests: XCTestCase {
         XCTAssertEqual(spec.network("decoder")?.activation, .leakyReLU(slope: 0.25))
         let sigmoid = try ModelSpec.parse(Fixture.cpvae.replacing(#""tanh""#, with: #""sigmoid""#))
         XCTAssertEqual(sigmoid.network("decoder")?.activation, .op(.sigmoid))
+        // Every activation of the op table is a name in the spec language.
+        let softplus = try ModelSpec.parse(Fixture.cpvae.replacing(#""tanh""#, with: #""softplus""#))
+        XCTAssertEqual(softplus.network("decoder")?.activation, .op(.softplus))
     }
 
     func testTrainingOverrides() throws {
