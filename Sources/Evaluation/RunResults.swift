@@ -27,12 +27,16 @@ public struct Provenance: Codable, Equatable, Sendable {
     }
 }
 
+extension RunKey {
+    /// `<task>_<model>_<budget>_s<seed>`: the run's result file, model and log are named so.
+    public var name: String { "\(task)_\(model)_\(budget)_s\(seed)" }
+}
+
 /// The result file of one run (one trained model, its scores on each observation): JSON
 /// lines, one record an observation, written whole and atomically, so that a run on any
 /// machine either left its complete file or none.
 public enum RunResults {
-    /// `<task>_<model>_<budget>_s<seed>.jsonl`
-    public static func fileName(_ key: RunKey) -> String { "\(key.task)_\(key.model)_\(key.budget)_s\(key.seed).jsonl" }
+    public static func fileName(_ key: RunKey) -> String { key.name + ".jsonl" }
 
     /// The records of `key` in the file at `path`; nil when there is no such file, or it is
     /// torn or holds anything but records of `key` (a file copied in part, edited, or

@@ -12,7 +12,7 @@ struct Sweep {
     struct Run {
         var key: RunKey
         var spec: String
-        var name: String { "\(key.task)_\(key.model)_\(key.budget)_s\(key.seed)" }
+        var name: String { key.name }
     }
 
     let options: Reproduce
