@@ -87,8 +87,7 @@ struct Reproduce: ParsableCommand {
             // Interrupted: the results written so far are kept, and the status says so.
             if Interrupt.shared.isRaised { throw ExitCode(130) }
             if !failed.isEmpty {
-                throw SweepError("\(failed.count) of \(sweep.runs.count) runs failed: "
-                                 + failed.map { "\($0.name) (\(sweep.logPath($0)))" }.joined(separator: ", "))
+                throw SweepError("\(failed.count) of \(sweep.runs.count) runs failed: \(failed.map(\.name).joined(separator: ", "))")
             }
         }
     }

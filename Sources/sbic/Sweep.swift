@@ -23,10 +23,11 @@ struct Sweep {
 
     init(_ options: Reproduce) throws {
         self.options = options
-        specs = try options.specs ?? Sweep.findSpecs()
-        let beside = (specs as NSString).deletingLastPathComponent
-        out = options.out ?? join(beside, "docs/reproduction")
-        report = options.report ?? join(beside, "docs/results.md")
+        // Absolute from here on: the plan's lines run from any directory.
+        specs = absolute(try options.specs ?? Sweep.findSpecs())
+        let beside = URL(fileURLWithPath: specs).deletingLastPathComponent().path
+        out = absolute(options.out ?? beside + "/docs/reproduction")
+        report = absolute(options.report ?? beside + "/docs/results.md")
         runs = try Sweep.runs(options, specs: specs)
         earlier = RunRecord.load(out + "/runs.jsonl")
     }
@@ -35,12 +36,12 @@ struct Sweep {
     /// (`REPOSITORY/.build/<configuration>/sbic`), so that the command works from anywhere.
     static func findSpecs() throws -> String {
         if isDirectory("specs") { return "specs" }
-        var directory = (executablePath as NSString).deletingLastPathComponent
-        while directory.count > 1 {
-            if isDirectory(directory + "/specs") && FileManager.default.fileExists(atPath: directory + "/Package.swift") {
-                return directory + "/specs"
+        var directory = URL(fileURLWithPath: executablePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            if isDirectory(directory.path + "/specs") && FileManager.default.fileExists(atPath: directory.path + "/Package.swift") {
+                return directory.path + "/specs"
             }
-            directory = (directory as NSString).deletingLastPathComponent
+            directory.deleteLastPathComponent()
         }
         throw SweepError("found no specs folder (./specs, or one in the repository sbic was built in); "
                          + "give --specs DIR, with --out and --report")
@@ -78,7 +79,7 @@ struct Sweep {
         for task in tasks { for model in models where found.contains(where: { $0 == (task, model) }) {
             for budget in options.budgets { for seed in options.seeds {
                 runs.append(Run(key: RunKey(task: task, model: model, budget: budget, seed: seed),
-                                spec: join(specs, "\(task)_\(model).json")))
+                                spec: "\(specs)/\(task)_\(model).json"))
             }}
         }}
         guard !runs.isEmpty else { throw DataError(file: specs, reason: "holds no spec <task>_<model>.json for these tasks and models") }
@@ -101,7 +102,7 @@ struct Sweep {
 
     /// The arguments of `sbic` that do `run`, and nothing else, from any directory.
     func arguments(_ run: Run) -> [String] {
-        ["reproduce", "--specs", absolute(specs), "--out", absolute(out),
+        ["reproduce", "--specs", specs, "--out", out,
          "--tasks", run.key.task, "--models", run.key.model, "--budgets", "\(run.key.budget)", "--seeds", "\(run.key.seed)",
          "--observations", options.observations.map(String.init).joined(separator: ","), "--samples", "\(options.samples)",
          "--backend", options.backend.rawValue] + (options.maxEpochs.map { ["--max-epochs", "\($0)"] } ?? [])
@@ -322,7 +323,7 @@ private struct Build {
         cpu = info.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        commit = Build.describe((executablePath as NSString).deletingLastPathComponent)
+        commit = Build.describe(URL(fileURLWithPath: executablePath).deletingLastPathComponent().path)
     }
 
     /// `git describe --always --dirty` in `directory`'s repository, if git and one are there.
@@ -347,8 +348,6 @@ private func isDirectory(_ path: String) -> Bool {
     var directory: ObjCBool = false
     return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
 }
-
-private func join(_ directory: String, _ name: String) -> String { directory.isEmpty ? name : directory + "/" + name }
 
 private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 

@@ -151,6 +151,34 @@ final class ReproduceTests: XCTestCase {
         }
     }
 
+    /// A run that fails is named, and the others go on and are merged; in this process and as
+    /// processes alike.
+    func testAFailedRunDoesNotStopTheOthers() throws {
+        let dir = try SBIC.temporaryDirectory()
+        let specs = dir.appendingPathComponent("specs")
+        try FileManager.default.createDirectory(at: specs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: SBIC.repository.appendingPathComponent("specs/two_moons_cpvae.json"),
+                                         to: specs.appendingPathComponent("two_moons_cpvae.json"))
+        try "{\"task\": ".write(to: specs.appendingPathComponent("two_moons_broken.json"), atomically: true, encoding: .utf8)
+        for jobs in ["1", "2"] {
+            let out = dir.appendingPathComponent("out\(jobs)").path, report = out + ".md"
+            let r = try SBIC.run(["reproduce", "--specs", specs.path, "--budgets", "600", "--seeds", "1", "--observations", "1",
+                                  "--samples", "400", "--max-epochs", "2", "--jobs", jobs, "--out", out, "--report", report])
+            XCTAssertEqual(r.status, 1, r.output + r.error)
+            XCTAssertFalse(r.crashed)
+            XCTAssertTrue(r.error.contains("1 of 2 runs failed: two_moons_broken_600_s1"), r.error)
+            XCTAssertTrue(r.output.contains("two_moons cpvae 600 seed 1 obs 1: C2ST"), r.output)
+            if jobs == "1" {
+                XCTAssertTrue(r.error.contains("error: reproduce: two_moons_broken_600_s1: \(specs.path)/two_moons_broken.json"), r.error)
+            } else {
+                XCTAssertTrue(r.output.contains("two_moons_broken_600_s1: failed (exit status 1); see \(out)/logs/two_moons_broken_600_s1.log"), r.output)
+                XCTAssertTrue(try String(contentsOfFile: out + "/logs/two_moons_broken_600_s1.log", encoding: .utf8)
+                    .contains("two_moons_broken.json"))
+            }
+            XCTAssertTrue(try String(contentsOfFile: report, encoding: .utf8).contains("| two_moons | "))
+        }
+    }
+
     /// Scores appended to OUT/runs.jsonl by earlier versions count as done and are merged.
     func testScoresOfEarlierVersionsAreKept() throws {
         let dir = try SBIC.temporaryDirectory()
