@@ -17,7 +17,7 @@ struct Reproduce: ParsableCommand {
             report's tables, in the order of the plan whichever machine wrote them (records of OUT/runs.jsonl, \
             written by earlier versions, count too).
 
-            --jobs N runs N runs at once, each in its own single-threaded process; --jobs 1 runs them one \
+            --jobs N runs N runs at once, each in its own process with one OpenBLAS thread; --jobs 1 runs them one \
             after another in this process. --plan prints the runs as one complete sbic command a line, for \
             Slurm or GNU parallel, and --report-only merges their results afterwards (docs/sweeps.md).
             """)
@@ -39,7 +39,7 @@ struct Reproduce: ParsableCommand {
     var out: String?
     @Option(help: "The report whose tables are rewritten (default: docs/results.md beside the specs folder; required with --specs).")
     var report: String?
-    @Option(help: "Runs at once, each a single-threaded process; 1 runs them in this process. (default: the number of cores)")
+    @Option(help: "Runs at once, each a process of its own, as many as there are cores unless given; 1 runs them in this process.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the runs, one complete sbic command a line, and run nothing.") var plan = false
     @Flag(help: "Only merge the result files in OUT into the report.") var reportOnly = false

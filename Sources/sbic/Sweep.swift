@@ -159,6 +159,8 @@ struct Sweep {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executablePath)
             process.arguments = arguments(run)
+            // N runs on N cores: one BLAS thread each, whatever this process was given.
+            process.environment = ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": "1"]) { $1 }
             guard FileManager.default.createFile(atPath: logPath(run), contents: nil),
                   let log = FileHandle(forWritingAtPath: logPath(run)) else {
                 slots.signal()
