@@ -141,7 +141,7 @@ final class CompilerTests: XCTestCase {
         let train = graph.program("train_step")!
         XCTAssertEqual(Set(train.inputs.map(\.name)), ["theta", "y", "noise.z", "adamw.learning_rate"])
         XCTAssertEqual(train.outputs.map(\.name), ["loss", "grad_norm"])
-        XCTAssertEqual(graph.program("sample")!.inputs.map(\.shape), [[1, 8], [1000, 5], [1000, 5]])
+        XCTAssertEqual(graph.program("sample")!.inputs.map(\.shape), [[1, 8], [1000, 4], [1000, 5]], "y; the noise of z (4) and of θ (5)")
         XCTAssertEqual(graph.metadata["training.batch_size"], "16")
     }
 }
