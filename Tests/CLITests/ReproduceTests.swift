@@ -184,7 +184,7 @@ final class ReproduceTests: XCTestCase {
         let dir = try SBIC.temporaryDirectory()
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let earlier = try String(contentsOfFile: SBIC.repository.appendingPathComponent("docs/reproduction/runs.jsonl").path, encoding: .utf8)
+        let earlier = try String(contentsOfFile: SBIC.repository.appendingPathComponent("docs/reproduction/earlier_widths/runs.jsonl").path, encoding: .utf8)
             .split(separator: "\n").filter { $0.contains(#""model":"cpvae","seed":2,"task":"sir""#) }
         XCTAssertEqual(earlier.count, 5)
         try (earlier.joined(separator: "\n") + "\n").write(to: out.appendingPathComponent("runs.jsonl"), atomically: true, encoding: .utf8)
