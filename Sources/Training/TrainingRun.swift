@@ -5,12 +5,11 @@ import IR
 
 /// A whole training run, as `sbic train` and `sbic reproduce` do it: the data checked and
 /// prepared, the graph's protocol (with any overrides), a JSON-lines log, the best model
-/// checkpointed while training and saved at the end in `directory`.
+/// checkpointed while training and saved at the end in a model directory.
 public struct TrainingRun {
     public let graph: Graph
     /// The spec text, saved with the model when training started from one.
     public var spec: String?
-    public var directory: String
     public var seed: UInt64
     public var backendName: String
     /// The protocol as the graph records it; overrides go here.
@@ -21,8 +20,8 @@ public struct TrainingRun {
     /// Built at once, so that a graph too large for memory fails before any simulation runs.
     public let trainer: Trainer
 
-    public init(graph: Graph, spec: String?, directory: String, seed: UInt64, backendName: String, backend: @escaping BackendCompiler) throws {
-        self.graph = graph; self.spec = spec; self.directory = directory; self.seed = seed; self.backendName = backendName
+    public init(graph: Graph, spec: String?, seed: UInt64, backendName: String, backend: @escaping BackendCompiler) throws {
+        self.graph = graph; self.spec = spec; self.seed = seed; self.backendName = backendName
         settings = try TrainingSettings(graph)
         trainer = try Trainer(graph: graph, backend: backend)
     }
@@ -34,14 +33,13 @@ public struct TrainingRun {
                          minimumTrainingRows: trainer.batch, seed: seed)
     }
 
-    /// Trains and saves; returns the saved model and how training went.
-    public func run(_ data: TrainingData, simulations: Int) throws -> (TrainedModel, TrainingResult) {
+    /// Trains and saves in `directory`; returns the saved model and how training went.
+    public func run(_ data: TrainingData, simulations: Int, in directory: ModelDirectory) throws -> (TrainedModel, TrainingResult) {
         let start = Date()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var options = TrainingOptions(maxEpochs: settings.maxEpochs, patience: settings.patience,
                                       learningRate: settings.learningRate, seed: seed)
         options.checkpointInterval = checkpointInterval
-        let log = try TrainingLog(directory + "/train.jsonl")
+        let log = try TrainingLog(directory.path + "/" + ModelDirectory.logName)
         func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double) -> TrainedModel {
             let summary = TrainingSummary(epochs: epochs, bestEpoch: best.bestEpoch, bestValidationLoss: best.bestValidationLoss,
                                           wallSeconds: Date().timeIntervalSince(start), microsecondsPerStep: usPerStep,

@@ -71,14 +71,15 @@ struct Reproduce: ParsableCommand {
             let (graph, spec) = try loadGraph(specPath)
             let (theta, y) = simulateDataset(try Simulators.named(key.task), count: key.budget, seed: UInt64(key.seed),
                                              threads: ProcessInfo.processInfo.activeProcessorCount)
-            var run = try TrainingRun(graph: graph, spec: spec, directory: directory, seed: UInt64(key.seed),
+            let claimed = try ModelDirectory(claiming: directory, overwrite: true)
+            var run = try TrainingRun(graph: graph, spec: spec, seed: UInt64(key.seed),
                                       backendName: backend.rawValue, backend: backend.compiler)
             run.shouldStop = { Interrupt.shared.isRaised }
             if let maxEpochs { run.settings.maxEpochs = maxEpochs }
             let data = try run.prepare(theta: theta, y: y)
             // An interrupt ends training early, or before its first epoch with an error; either
             // way the command stops here.
-            let outcome = Result { try run.run(data, simulations: key.budget) }
+            let outcome = Result { try run.run(data, simulations: key.budget, in: claimed) }
             if Interrupt.shared.isRaised { throw ExitCode(130) }
             trained = try outcome.get().0
         }

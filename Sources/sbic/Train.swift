@@ -68,17 +68,17 @@ struct Train: ParsableCommand {
 
     private func train() throws {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
-        let directory = out ?? "models/\(graph.name)"
-        if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
-            throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
-        }
+        let path = out ?? "models/\(graph.name)"
+        try ModelDirectory.check(path, overwrite: overwrite)
         // What the graph says is checked, and its memory taken, before any simulation runs.
         let (interface, run) = try inFile(self.graph) {
-            (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, directory: directory, seed: seed,
+            (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, seed: seed,
                                                         backendName: backend.rawValue, backend: backend.compiler))
         }
+        // Held until the process ends: no other run may write here meanwhile.
+        let directory = try ModelDirectory(claiming: path, overwrite: overwrite)
         // While a checkpoint replaces the previous one, both are on disk.
-        try checkWritable(directory, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
+        try checkWritable(path, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
         let input: TrainingInput
         if let theta, let y {
@@ -103,12 +103,12 @@ struct Train: ParsableCommand {
         Interrupt.shared.install()
         configured.shouldStop = { Interrupt.shared.isRaised }
 
-        let (model, result) = try configured.run(data, simulations: input.theta.rows)
+        let (model, result) = try configured.run(data, simulations: input.theta.rows, in: directory)
         progress.finish()
         print("stopped after \(result.epochs) epochs (\(result.stopped)); best validation loss "
               + "\(String(format: "%.4f", result.best.bestValidationLoss)) at epoch \(result.best.bestEpoch); "
               + "\(String(format: "%.1f", model.summary.wallSeconds)) s, \(String(format: "%.0f", result.microsecondsPerStep)) µs/step")
-        print("wrote \(directory)")
+        print("wrote \(path)")
         if result.stopped == "non-finite loss" {
             printError(TrainingError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch))"), context: "train")
             throw ExitCode.failure
