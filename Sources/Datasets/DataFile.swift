@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A table of numbers read from a `.npy` or `.csv` file, one row per simulation or
 /// observation, that remembers where its rows lie in the file, so that checks made after
@@ -28,6 +31,30 @@ public struct DataFile: Sendable {
         default:
             throw DataError(file: path, reason: "expected a .npy or .csv file")
         }
+    }
+
+    /// The most memory, in bytes, that reading `path` may take, from what the file says of
+    /// itself without reading it: a `.npy` file's shape, a CSV file's length (at most one
+    /// value per two bytes, "1,"). Reading holds the file's bytes twice and its values as
+    /// doubles. Anything that is not a regular file counts 0: reading it fails with the reason.
+    public static func memoryToRead(_ path: String) throws -> Int {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return 0 }
+        let size = Int(status.st_size)
+        let values: Int
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "npy":
+            // numpy's headers are far shorter than a megabyte.
+            guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
+            defer { try? handle.close() }
+            let header = try NPYHeader([UInt8](try handle.read(upToCount: 1 << 20) ?? Data()), file: path)
+            values = header.rows * header.columns
+        default:
+            values = size / 2 + 1
+        }
+        let (doubles, overflow) = values.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        let (total, overflow2) = (2 * size).addingReportingOverflow(doubles)
+        return overflow || overflow2 ? Int.max : total
     }
 
     /// An error at row `row` (0-based, of `matrix`) and optionally column `column` (0-based).

@@ -61,7 +61,7 @@ struct Sample: ParsableCommand {
             let observations: Matrix, labels: [Int]
             var sbibmTask: String?
             if let observation {
-                let file = try DataFile.read(observation)
+                let file = try readDataFiles([observation])[0]
                 guard file.matrix.rows > 0 else { throw file.error("holds no observation") }
                 guard file.matrix.columns == sampler.observationDimension else {
                     throw file.error("has \(file.matrix.columns) columns; the model expects \(sampler.observationDimension)")

@@ -17,7 +17,8 @@ struct TrainingInput {
     var firstNonFinite: String?
 
     static func read(theta thetaPath: String, y yPath: String, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {
-        let theta = try DataFile.read(thetaPath), y = try DataFile.read(yPath)
+        let files = try readDataFiles([thetaPath, yPath])
+        let (theta, y) = (files[0], files[1])
         for (file, variable, size) in [(theta, interface.target, interface.targetSize), (y, interface.given, interface.givenSize)] {
             guard file.matrix.rows > 0 else { throw file.error("holds no simulations") }
             try checkColumns(file.matrix, size, variable, graph, file: file.path)
