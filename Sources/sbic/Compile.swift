@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import IR
 import Passes
@@ -50,11 +51,15 @@ struct Compile: ParsableCommand {
         }
         let (graph, report) = try Compiler(options: options).compile(spec)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let destination = URL(fileURLWithPath: output).appendingPathComponent(name + ".sbig")
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        try Data(graph.text.utf8).write(to: destination, options: .atomic)
+        let destination = (output as NSString).appendingPathComponent(name + ".sbig")
+        do {
+            try createDirectories(output)
+            try AtomicFile.write(Data(graph.text.utf8), to: destination)
+        } catch let error as DataError where error.file != destination {
+            throw DataError(file: destination, reason: "cannot write: \(error)")
+        }
         if printIR { print(graph.text) }
-        print(report.text + "  wrote \(destination.relativePath)")
+        print(report.text + "  wrote \(destination)")
     }
 }
 
