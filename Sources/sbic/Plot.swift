@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Plots
+import Simulators
 
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,7 +66,8 @@ struct Plot: ParsableCommand {
                 throw DataError(file: samples, reason: "--columns \(wrong): the file has \(count) columns")
             }
             let sbibm = try obs.map { try SBIBMPosterior(task: task!, observation: $0) }
-            let names = self.names ?? taskParameterNames(task, count: count) ?? table.header ?? parameterNames(task: nil, count: count)
+            let names = self.names ?? Simulators.parameterNames(ofTask: task, count: count) ?? table.header
+                ?? Simulators.parameterNames(task: nil, count: count)
             let reference = try self.reference.map(readMatrix) ?? sbibm?.reference
             let truth = self.truth ?? sbibm?.truth
             /// The chosen columns of what has one value per parameter of the samples (else as it is, for the plot to refuse).
