@@ -204,6 +204,24 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     }
 }
 
+extension TrainingSummary {
+    /// Decoded field by field as Codable would, except `seed`: Foundation reports an integer out of
+    /// UInt64's range (`-1`) as "not valid JSON", with no field, so it is named here.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let seed = try? c.decode(UInt64.self, forKey: .seed) else {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "not an integer from 0 to \(UInt64.max)")
+        }
+        self.init(epochs: try c.decode(Int.self, forKey: .epochs), bestEpoch: try c.decode(Int.self, forKey: .bestEpoch),
+                  bestValidationLoss: try c.decode(Double.self, forKey: .bestValidationLoss),
+                  wallSeconds: try c.decode(Double.self, forKey: .wallSeconds),
+                  microsecondsPerStep: try c.decode(Double.self, forKey: .microsecondsPerStep),
+                  simulations: try c.decode(Int.self, forKey: .simulations),
+                  simulationsDropped: try c.decode(Int.self, forKey: .simulationsDropped), seed: seed,
+                  backend: try c.decode(String.self, forKey: .backend), stopped: try c.decode(String.self, forKey: .stopped))
+    }
+}
+
 /// Where a JSON record departs from what was expected, as a path and a reason.
 private func describe(_ error: Error) -> String {
     func place(_ path: [CodingKey]) -> String {

@@ -82,7 +82,7 @@ public enum SafeTensors {
         // The format's rule: the tensors' bytes cover the data exactly, without overlaps or holes;
         // two tensors sharing bytes would train as one.
         var end = 0
-        for (name, bytes) in ranges.sorted(by: { ($0.bytes.lowerBound, $0.bytes.upperBound) < ($1.bytes.lowerBound, $1.bytes.upperBound) }) {
+        for (name, bytes) in ranges.sorted(by: { ($0.bytes.lowerBound, $0.bytes.upperBound, $0.name) < ($1.bytes.lowerBound, $1.bytes.upperBound, $1.name) }) {
             guard bytes.lowerBound >= end else {
                 throw fail("tensor \(name): bytes [\(bytes.lowerBound), \(bytes.upperBound)] overlap another tensor's")
             }

@@ -63,8 +63,8 @@ struct Eval: ParsableCommand {
                 let mmd = try MMD.compute(x, reference: ref)
                 // Squared distances of values near 1e155 and beyond overflow a 64-bit float.
                 guard mmd.mmd2.isFinite, mmd.bandwidth.isFinite else {
-                    throw DataError(file: samples, reason: "MMD is \(mmd.mmd2) (bandwidth \(mmd.bandwidth)): the squared distances "
-                                    + "between samples overflow a 64-bit float; rescale the samples, or pass --no-mmd")
+                    throw DataError(file: samples, reason: "the MMD is not a finite number: the squared distances between samples "
+                                    + "overflow a 64-bit float; rescale the samples, or pass --no-mmd")
                 }
                 result["mmd2"] = mmd.mmd2
                 result["mmd_bandwidth"] = mmd.bandwidth

@@ -15,7 +15,7 @@ final class NameRuleTests: XCTestCase {
         let literal = String(decoding: try JSONSerialization.data(withJSONObject: [name], options: [.fragmentsAllowed]), as: UTF8.self)
             .dropFirst().dropLast()
         let text = spec.replacingOccurrences(of: "\"name\": \"two_moons_cpvae\"", with: "\"name\": \(literal)")
-        XCTAssertNotEqual(text, spec)
+        XCTAssertTrue(text.contains("\"name\": \(literal)"))
         do { _ = try ModelSpec.parse(text); return true } catch { return false }
     }
 

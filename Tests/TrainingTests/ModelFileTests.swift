@@ -122,6 +122,15 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
+    /// Values whose squares overflow a 64-bit float: the mean and deviation as computed by hand.
+    func testStandardScalerOfHugeValues() throws {
+        let scaler = Scaler(fitting: try Matrix(rowArrays: [[1e160, -3e300], [2e160, -1e300], [3e160, -2e300]]), kind: .standard)
+        XCTAssertEqual(scaler.shift[0], 2e160, accuracy: 2e160 * 1e-14)
+        XCTAssertEqual(scaler.scale[0], 1e160, accuracy: 1e160 * 1e-14)
+        XCTAssertEqual(scaler.shift[1], -2e300, accuracy: 2e300 * 1e-14)
+        XCTAssertEqual(scaler.scale[1], 1e300, accuracy: 1e300 * 1e-14)
+    }
+
     func testScalers() throws {
         let m = try Matrix(rowArrays: [[1, 10], [2, 10], [3, 10], [4, 10], [100, 10]])
         let standard = Scaler(fitting: m, kind: .standard)
