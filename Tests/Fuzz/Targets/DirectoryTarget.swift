@@ -110,23 +110,23 @@ enum DirectoryTarget {
                         ".weights-1.safetensors.1.x.tmp"][nameLength % 5]
             default: break
             }
-            guard !name.isEmpty, name != ".", name != "..", !FileManagerExists(out + "/" + name) else { continue }
+            guard !name.isEmpty, name != ".", name != "..", !exists(out + "/" + name) else { continue }
             let path = out + "/" + name
             switch kind % 6 {
-            case 0, 3, 5: FileManager.default.createFile(atPath: path, contents: content)
+            case 0, 3, 5: _ = FileManager.default.createFile(atPath: path, contents: content)
             case 1:
                 try? FileManager.default.createDirectory(atPath: path + "/inner", withIntermediateDirectories: true)
-                FileManager.default.createFile(atPath: path + "/inner/file", contents: content)
+                _ = FileManager.default.createFile(atPath: path + "/inner/file", contents: content)
             case 2:
                 // A link to a file beside the directory, to one in it, or to nowhere.
                 let target = ["../beside", String(decoding: content, as: UTF8.self), "/nonexistent"][Int(content.first ?? 0) % 3]
                 try? FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
-            default: mkfifo(path, 0o644)
+            default: _ = mkfifo(path, 0o644)
             }
         }
     }
 
-    private static func FileManagerExists(_ path: String) -> Bool {
+    private static func exists(_ path: String) -> Bool {
         var status = stat()
         return lstat(path, &status) == 0
     }
