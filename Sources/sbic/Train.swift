@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "y of each simulation, one row each (.npy or .csv).")
     var y: String?
 
+    @Option(help: "The prior θ was drawn from (JSON: a box or one distribution per parameter; docs/training.md), kept with the model.")
+    var prior: String?
+
     @Option(name: .shortAndLong, help: "Model directory to write (default: models/<graph name>).")
     var out: String?
 
@@ -80,6 +83,13 @@ struct Train: ParsableCommand {
         // While a checkpoint replaces the previous one, both are on disk.
         try checkWritable(directory, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
+        let namedPrior = try prior.map { path in
+            let named = try NamedPrior.read(path)
+            guard named.prior.dimension == interface.targetSize else {
+                throw DataError(file: path, reason: "has \(named.prior.dimension) parameters; \(graph.name) has \(interface.targetSize)")
+            }
+            return named
+        }
         let input: TrainingInput
         if let theta, let y {
             input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
@@ -90,6 +100,8 @@ struct Train: ParsableCommand {
             input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)
         }
         var configured = run
+        configured.prior = namedPrior
+        configured.parameterNames = input.parameterNames ?? namedPrior?.names
         if let maxEpochs { configured.settings.maxEpochs = maxEpochs }
         if let patience { configured.settings.patience = patience }
         if let learningRate { configured.settings.learningRate = learningRate }

@@ -28,12 +28,47 @@ final class TrainAndSampleTests: XCTestCase {
         let observations = dir.appendingPathComponent("obs.csv")
         try "data_1,data_2\n0.1,-0.2\n-0.3,0.05\n".write(to: observations, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("samples.npy").path
-        r = try SBIC.run(["sample", model, "--observation", observations.path, "-n", "1500", "--out", out])
+        r = try SBIC.run(["sample", model, "--observation", observations.path, "-n", "1500", "--out", out, "--seed", "5"])
         XCTAssertEqual(r.status, 0, r.error)
-        for k in [1, 2] {
-            let data = try Data(contentsOf: URL(fileURLWithPath: dir.appendingPathComponent("samples_\(k).npy").path))
-            XCTAssertTrue(String(decoding: data.prefix(128), as: UTF8.self).contains("'shape': (1500, 2)"))
+        // Two observations: one array of shape (observations, samples, parameters).
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        XCTAssertTrue(String(decoding: data.prefix(128), as: UTF8.self).contains("'shape': (2, 1500, 2)"))
+        XCTAssertEqual(data.count, 128 + 2 * 1500 * 2 * 4)
+        XCTAssertTrue(r.output.contains("wrote 2 × 1500 samples of 2 parameters to \(out), an array of shape (2, 1500, 2) (seed 5)"),
+                      r.output)
+        // Observation 2's samples are those a run on observation 2 alone draws after observation 1's.
+        r = try SBIC.run(["sample", model, "--observation", "0.1,-0.2", "-n", "1500", "--out", out + ".first.npy", "--seed", "5"])
+        XCTAssertEqual(r.status, 0, r.error)
+        let first = try Data(contentsOf: URL(fileURLWithPath: out + ".first.npy"))
+        XCTAssertEqual(first.dropFirst(128), data.dropFirst(128).prefix(1500 * 2 * 4), "inline observation 1 = row 1 of the file")
+
+        // Statistics per parameter follow, as numbers computed from the file itself.
+        let table = try XCTUnwrap(r.output.split(separator: "\n").first { $0.hasPrefix("parameter_1 ") })
+        let printed = table.split(separator: " ").dropFirst().compactMap { Double($0) }
+        XCTAssertEqual(printed.count, 5, String(table))
+        let values = try XCTUnwrap(NPYValues(first)).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+        XCTAssertEqual(printed[0], mean, accuracy: 1e-3 * max(1, abs(mean)))
+        XCTAssertEqual(printed[1], sd, accuracy: 1e-3 * sd)
+        let median = values.sorted()[749...750].reduce(0, +) / 2
+        XCTAssertEqual(printed[3], median, accuracy: 1e-3 * max(1, abs(median)), "the median")
+        XCTAssertTrue(printed[2] < printed[3] && printed[3] < printed[4], String(table))
+
+        // Without --seed, each run draws a fresh seed and says which.
+        r = try SBIC.run(["sample", model, "--observation", "0.1,-0.2", "-n", "10", "--out", out + ".a.npy"])
+        let seeds = try [r, SBIC.run(["sample", model, "--observation", "0.1,-0.2", "-n", "10", "--out", out + ".b.npy"])].map {
+            try XCTUnwrap($0.output.firstMatch(of: #/\(seed (\d+)\)/#)?.1).description
         }
+        XCTAssertNotEqual(seeds[0], seeds[1])
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: out + ".a.npy")), try Data(contentsOf: URL(fileURLWithPath: out + ".b.npy")))
+        r = try SBIC.run(["sample", model, "--observation", "0.1,-0.2", "-n", "10", "--out", out + ".c.npy", "--seed", seeds[0]])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + ".a.npy")), try Data(contentsOf: URL(fileURLWithPath: out + ".c.npy")),
+                       "the printed seed repeats the run")
+        r = try SBIC.run(["sample", model, "--observation", "0.1,oops", "--out", out])
+        XCTAssertTrue(r.error.contains("--observation \"0.1,oops\" is neither a .csv or .npy file nor comma-separated numbers"), r.error)
+        r = try SBIC.run(["sample", model, "--observation", "0.1,0.2,0.3", "--out", out])
+        XCTAssertTrue(r.error.contains("--observation has 3 values; the model expects 2"), r.error)
 
         // Two epochs leave the posterior wide, past two_moons' prior [-1, 1]²; --within-prior keeps
         // only the draws inside it.
@@ -80,5 +115,13 @@ final class TrainAndSampleTests: XCTestCase {
         r = try SBIC.run(["simulate", "--task", "three_moons", "-n", "5"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.error.contains("valid names: two_moons"), r.error)
+    }
+}
+
+/// The float32 values of a 2-D .npy file that sbic wrote (a 128-byte header).
+func NPYValues(_ data: Data) -> [Double]? {
+    guard data.count >= 128, (data.count - 128) % 4 == 0 else { return nil }
+    return stride(from: 128, to: data.count, by: 4).map { offset in
+        Double(Float(bitPattern: data.subdata(in: offset..<(offset + 4)).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }))
     }
 }

@@ -26,11 +26,10 @@ def test_the_same_seed_gives_the_command_line_samples_byte_for_byte(trained, tmp
     run_sbic("sample", trained.directory, "--observation", tmp_path / "observations.npy", "-n", 1500, "--seed", 77,
              "--out", tmp_path / "samples.npy")
     ours = trained.sample(1500, observations, seed=77)
-    for i in range(2):
-        theirs = np.load(tmp_path / f"samples_{i + 1}.npy")
-        # The command writes float32 .npy files; the library returns the doubles they round.
-        assert theirs.dtype == np.float32
-        assert ours[i].astype(np.float32).tobytes() == theirs.tobytes()
+    theirs = np.load(tmp_path / "samples.npy")
+    # The command writes float32 .npy files; the library returns the doubles they round.
+    assert theirs.dtype == np.float32 and theirs.shape == (2, 1500, 10)
+    assert ours.astype(np.float32).tobytes() == theirs.tobytes()
 
 
 def test_training_from_arrays_matches_training_from_files(tmp_path):
