@@ -110,7 +110,7 @@ struct Train: ParsableCommand {
         let dropped = "\(data.dropped) dropped as non-finite" + (data.dropped > 0 ? input.firstNonFinite.map { ", the first at \($0)" } ?? "" : "")
         print("\(graph.name): \(input.source) (\(dropped)), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
-        let progress = Progress(maxEpochs: configured.settings.maxEpochs)
+        let progress = Progress(maxEpochs: configured.settings.maxEpochs, patience: configured.settings.patience)
         configured.onEpoch = progress.show
         Interrupt.shared.install()
         configured.shouldStop = { Interrupt.shared.isRaised }
@@ -128,19 +128,28 @@ struct Train: ParsableCommand {
     }
 }
 
-/// One updating line on a terminal, one line per epoch otherwise.
+/// One updating line on a terminal, one line per epoch otherwise: the losses, the epochs
+/// left without improvement before early stopping, and a bound on the time left (every
+/// epoch to the maximum at the mean pace so far).
 final class Progress {
-    let maxEpochs: Int
+    let maxEpochs: Int, patience: Int
     let terminal = isatty(STDOUT_FILENO) != 0
-    init(maxEpochs: Int) { self.maxEpochs = maxEpochs }
+    init(maxEpochs: Int, patience: Int) { self.maxEpochs = maxEpochs; self.patience = patience }
 
     func show(_ r: EpochRecord) {
-        let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  %.1f s  %.0f steps/s",
-                          r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch,
-                          r.elapsedSeconds, r.stepsPerSecond)
+        let left = min(patience - (r.epoch - r.bestEpoch), maxEpochs - r.epoch)
+        let bound = r.elapsedSeconds / Double(r.epoch) * Double(maxEpochs - r.epoch)
+        let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  stops in %d without improvement  %.1f s",
+                          r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch, left, r.elapsedSeconds)
+            + ", at most \(duration(bound)) more" + String(format: "  %.0f steps/s", r.stepsPerSecond)
         if terminal { print("\r" + line + "\u{1B}[K", terminator: "") } else { print(line) }
         fflush(stdout)
     }
 
     func finish() { if terminal { print() } }
+
+    private func duration(_ seconds: Double) -> String {
+        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.0f min", seconds / 60)
+                                                                         : String(format: "%.1f h", seconds / 3600)
+    }
 }

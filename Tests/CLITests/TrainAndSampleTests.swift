@@ -90,6 +90,82 @@ final class TrainAndSampleTests: XCTestCase {
         XCTAssertTrue(r.error.contains("--within-prior: slcp has 5 parameters; the model draws 2"), r.error)
     }
 
+    /// A simulator that is not built in: a spec without a task, data with named columns, a
+    /// prior file. The names and the prior travel with the model into sample, plot and calibrate.
+    func testYourOwnSimulator() throws {
+        let dir = try SBIC.temporaryDirectory()
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        var spec = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: SBIC.repository.appendingPathComponent("specs/two_moons_cpvae.json"))) as? [String: Any])
+        spec["task"] = nil
+        try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: path("spec.json")))
+        // θ ~ U[-0.5, 0.5]², y = θ + N(0, 0.1²), drawn here.
+        var rng = SystemRandomNumberGenerator()
+        func pairs(_ count: Int) -> (String, String) {
+            var theta = "mu,log_sigma\n", y = ""
+            for _ in 0..<count {
+                let t = [Double.random(in: -0.5...0.5, using: &rng), Double.random(in: -0.5...0.5, using: &rng)]
+                theta += "\(t[0]),\(t[1])\n"
+                y += t.map { "\($0 + 0.1 * Double.random(in: -1.7...1.7, using: &rng))" }.joined(separator: ",") + "\n"
+            }
+            return (theta, y)
+        }
+        let (theta, y) = pairs(600)
+        try theta.write(toFile: path("theta.csv"), atomically: true, encoding: .utf8)
+        try y.write(toFile: path("y.csv"), atomically: true, encoding: .utf8)
+        try #"{"lower": [-0.5, -0.5], "upper": [0.5, 0.5]}"#.write(toFile: path("prior.json"), atomically: true, encoding: .utf8)
+        var r = try SBIC.run(["train", path("spec.json"), "--theta", path("theta.csv"), "--y", path("y.csv"), "--prior", path("prior.json"),
+                              "--max-epochs", "2", "--out", path("model")])
+        XCTAssertEqual(r.status, 0, r.error)
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("model/model.json")))) as? [String: Any])
+        XCTAssertEqual(record["parameter_names"] as? [String], ["mu", "log_sigma"])
+        XCTAssertEqual((record["prior"] as? [[String: Any]])?.first?["uniform"] as? [Double], [-0.5, 0.5])
+
+        // --within-prior needs no task: the model's own prior bounds the draws.
+        r = try SBIC.run(["sample", path("model"), "--observation", "0.1,0.2", "-n", "300", "--within-prior", "--out", path("s.csv"),
+                          "--plot", path("c.svg")])
+        XCTAssertEqual(r.status, 0, r.error)
+        let rows = try String(contentsOfFile: path("s.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.first, "mu,log_sigma")
+        XCTAssertEqual(rows.count, 301)
+        for row in rows.dropFirst() {
+            XCTAssertTrue(row.split(separator: ",").allSatisfy { abs(Double($0)!) <= 0.5 }, String(row))
+        }
+        XCTAssertTrue(r.output.contains("log_sigma"), "the statistics name the parameters: \(r.output)")
+        let svg = try String(contentsOfFile: path("c.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains(">mu<") && svg.contains(">log_sigma<"), "the plot's labels")
+
+        // Calibration on held-out pairs of the same simulator.
+        let (heldTheta, heldY) = pairs(60)
+        try heldTheta.write(toFile: path("held_theta.csv"), atomically: true, encoding: .utf8)
+        try heldY.write(toFile: path("held_y.csv"), atomically: true, encoding: .utf8)
+        r = try SBIC.run(["calibrate", path("model"), "--theta", path("held_theta.csv"), "--y", path("held_y.csv"), "--samples", "99",
+                          "--out", path("calibration")])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("60 simulations (0 dropped as non-finite)"), r.output)
+        let verdict = try XCTUnwrap(r.output.split(separator: "\n").last)
+        XCTAssertTrue(verdict.hasPrefix("calibrated: ") || verdict.hasPrefix("miscalibrated: "), r.output)
+        XCTAssertEqual(try String(contentsOfFile: path("calibration/ranks.csv"), encoding: .utf8).split(separator: "\n").first,
+                       "mu,log_sigma")
+        r = try SBIC.run(["calibrate", path("model"), "--out", path("calibration")])
+        XCTAssertTrue(r.error.contains("the model names no task: give --task, or held-out simulations with --theta and --y"), r.error)
+        r = try SBIC.run(["calibrate", path("model"), "--theta", path("held_theta.csv"), "--y", path("y.csv"), "--out", path("calibration")])
+        XCTAssertTrue(r.error.contains("y.csv: has 600 rows, but \(path("held_theta.csv")) has 60"), r.error)
+
+        // A prior that does not fit the data is refused before training.
+        try #"[{"uniform": [0, 1]}]"#.write(toFile: path("prior1.json"), atomically: true, encoding: .utf8)
+        r = try SBIC.run(["train", path("spec.json"), "--theta", path("theta.csv"), "--y", path("y.csv"), "--prior", path("prior1.json"),
+                          "--out", path("model2")])
+        XCTAssertTrue(r.error.contains("prior1.json: has 1 parameters; two_moons_cpvae has 2"), r.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("model2/model.json")))
+
+        // A spec or graph where a model directory belongs.
+        r = try SBIC.run(["sample", path("spec.json"), "--observation", "0.1,0.2"])
+        XCTAssertTrue(r.error.contains("spec.json: is a spec, not a model directory (the output of sbic train); train it first"), r.error)
+        r = try SBIC.run(["calibrate", "generated/two_moons_cpvae.sbig"])
+        XCTAssertTrue(r.error.contains("is a compiled graph, not a model directory"), r.error)
+    }
+
     func testBadDataIsNamed() throws {
         let dir = try SBIC.temporaryDirectory()
         let theta = dir.appendingPathComponent("theta.csv"), y = dir.appendingPathComponent("y.csv")

@@ -114,3 +114,52 @@ def test_errors_are_sbics_messages(trained, tmp_path):
         trained.sample(10, np.full(10, np.nan))
     with pytest.raises(sbic.SbicError, match="spec"):
         sbic.compile({"name": "broken"})
+
+
+def read_safetensors(path):
+    """The safetensors format: an 8-byte little-endian header length, a JSON header, the data."""
+    with open(path, "rb") as file:
+        data = file.read()
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32"
+        begin, end = entry["data_offsets"]
+        tensors[name] = np.frombuffer(data[8 + length + begin:8 + length + end], dtype="<f4").reshape(entry["shape"])
+    return tensors
+
+
+def test_the_documented_layout_reimplements_the_sampler(trained):
+    # docs/training.md, "The networks": weights in × out, inputs concatenated in the spec's
+    # order, the log-variance clamped, θ unscaled. The same weights must give the same
+    # distribution as sbic's own sampler.
+    directory = trained.directory
+    record = trained.record
+    w = read_safetensors(os.path.join(directory, record["weights"]))
+    with open(os.path.join(directory, record["spec"])) as file:
+        spec = json.load(file)
+    low, high = spec.get("log_variance_range", [-20, 20])
+    rng = np.random.default_rng(8)
+
+    def gaussian(net, h):
+        for k in range(len(spec["networks"][net].get("hidden", []))):
+            h = h @ w[f"{net}.layer{k}.weight"] + w[f"{net}.layer{k}.bias"]
+            h = np.where(h > 0, h, 0.1 * h)
+        mean = h @ w[f"{net}.mean.weight"] + w[f"{net}.mean.bias"]
+        log_variance = np.clip(h @ w[f"{net}.log_variance.weight"] + w[f"{net}.log_variance.bias"], low, high)
+        return mean + np.exp(0.5 * log_variance) * rng.standard_normal(mean.shape)
+
+    _, (x_o,) = gaussian_linear(1, seed=14)
+    ys, ts = record["y_scaler"], record["theta_scaler"]
+    y = np.tile((x_o - np.array(ys["shift"])) / np.array(ys["scale"]), (40_000, 1))
+    z = gaussian("prior", y)
+    ours = gaussian("decoder", np.concatenate([y, z], axis=1)) * np.array(ts["scale"]) + np.array(ts["shift"])
+    theirs = trained.sample(40_000, x_o, seed=9)
+    # Posterior standard deviations are about 0.22: the means of 40,000 samples differ by
+    # about 0.0016 (one standard error of the difference); 0.01 is six of them.
+    np.testing.assert_allclose(ours.mean(axis=0), theirs.mean(axis=0), atol=0.01)
+    np.testing.assert_allclose(ours.var(axis=0), theirs.var(axis=0), rtol=0.05)
+    np.testing.assert_allclose(np.cov(ours.T), np.cov(theirs.T), atol=0.003)
