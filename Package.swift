@@ -20,8 +20,9 @@ let package = Package(
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM"),
 
         // The compiler.
-        .target(name: "Spec"),
         .target(name: "IR"),
+        // The spec knows its activations from IR's op table.
+        .target(name: "Spec", dependencies: ["IR"]),
         .target(name: "Passes", dependencies: ["Spec", "IR"]),
 
         // Back ends.
@@ -58,7 +59,7 @@ let package = Package(
         .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Training", "Datasets"],
                           path: "Tests/Fuzz/Targets"),
 
-        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "IR"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),

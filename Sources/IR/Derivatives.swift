@@ -1,4 +1,5 @@
-/// The vector–Jacobian product of every differentiable op, in one place.
+/// The vector–Jacobian product of every differentiable op: the element-wise ones are in
+/// their rows of the op table, the structural ones here.
 ///
 /// Given node `index` (with value `y`) and the cotangent `g` of its result, `vjp` appends
 /// the nodes that compute the cotangent of each operand and returns them (nil where an
@@ -13,28 +14,12 @@ extension Builder {
         case .input, .parameter, .constant:
             return []
         case .unary(let op):
-            switch op {
-            case .neg: contributions = [try unary(.neg, g)]
-            case .exp: contributions = [try mul(g, y)]
-            case .log: contributions = [try binary(.div, g, x[0])]
-            case .sqrt: contributions = [try binary(.div, try mul(g, constant: 0.5), y)]
-            case .square: contributions = [try mul(try mul(g, x[0]), constant: 2)]
-            case .tanh: contributions = [try mul(g, try sub(try constant(1), try unary(.square, y)))]
-            case .sigmoid: contributions = [try mul(try mul(g, y), try sub(try constant(1), y))]
-            case .leakyReLU(let slope): contributions = [try binary(.leakyReLUGrad(slope: slope), y, g)]
-            case let .clamp(low, high): contributions = [try binary(.clampGrad(low: low, high: high), x[0], g)]
-            }
+            guard let rule = op.row.derivative else { throw ShapeError("\(node.op.name) is not differentiable") }
+            contributions = [try rule(&self, op, x[0], y, g)]
         case .binary(let op):
-            switch op {
-            case .add: contributions = [g, g]
-            case .sub: contributions = [g, try unary(.neg, g)]
-            case .mul: contributions = [try mul(g, x[1]), try mul(g, x[0])]
-            case .div:
-                let ga = try binary(.div, g, x[1])
-                contributions = [ga, try unary(.neg, try mul(ga, y))]
-            case .maximum, .minimum, .leakyReLUGrad, .clampGrad:
-                throw ShapeError("\(node.op.name) is not differentiable")
-            }
+            guard let rule = op.row.derivative else { throw ShapeError("\(node.op.name) is not differentiable") }
+            let (da, db) = try rule(&self, x[0], x[1], y, g)
+            contributions = [da, db]
         case let .matmul(ta, tb):
             let (a, b) = (x[0], x[1])
             let da = ta ? try add(.matmul(transposeA: tb, transposeB: true), [b, g])

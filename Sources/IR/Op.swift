@@ -29,21 +29,6 @@ public enum Op: Hashable, Sendable {
     case fused(FusedBody)                              // a chain of element-wise ops in one loop
 }
 
-public enum UnaryOp: Hashable, Sendable {
-    case neg, exp, log, sqrt, square, tanh, sigmoid
-    case leakyReLU(slope: Float)
-    case clamp(low: Float, high: Float)
-}
-
-public enum BinaryOp: Hashable, Sendable {
-    case add, sub, mul, div, maximum, minimum
-    /// `g · (y > 0 ? 1 : slope)` for y = leaky_relu(x): the derivative reads the activation's
-    /// output, not its input, so the pre-activation dies inside the fused dense op.
-    case leakyReLUGrad(slope: Float)
-    /// `g · (low ≤ x ≤ high ? 1 : 0)`: the derivative of clamp.
-    case clampGrad(low: Float, high: Float)
-}
-
 /// AdamW as PyTorch defines it (decoupled weight decay, bias-corrected moments).
 public struct AdamW: Hashable, Sendable {
     public var beta1: Float
@@ -85,45 +70,28 @@ public struct ShapeError: Error, CustomStringConvertible, Sendable {
 
 extension Op {
     /// Whether the op yields a value (side-effecting ops do not).
-    public var hasResult: Bool {
-        switch self {
-        case .assign, .adamw: return false
-        default: return true
-        }
-    }
+    public var hasResult: Bool { !traits.contains(.writesParameter) }
 
-    public var isElementwise: Bool {
-        switch self {
-        case .unary, .binary, .fused: return true
-        default: return false
-        }
-    }
+    public var isElementwise: Bool { traits.contains(.elementwise) }
 
     /// The result shape, or a `ShapeError` that says why the operands do not fit.
     public func resultShape(_ operands: [Shape]) throws -> Shape {
-        func arity(_ n: Int) throws {
-            guard operands.count == n else { throw ShapeError("\(name) takes \(n) operand(s), got \(operands.count)") }
-        }
+        try row.arity.check(operands.count, name)
         switch self {
         case .input, .parameter:
             throw ShapeError("\(name) is a leaf: its shape is declared, not computed")
         case .constant:
-            try arity(0)
             return .scalar
         case .unary:
-            try arity(1)
             return operands[0]
         case .binary:
-            try arity(2)
             return try Op.broadcastShape(operands[0], operands[1], name)
         case .fused(let body):
-            guard !operands.isEmpty else { throw ShapeError("fused takes at least one operand") }
             var shape = Shape.scalar
             for s in operands { shape = try Op.broadcastShape(shape, s, name) }
             try body.check(operandCount: operands.count)
             return shape
         case let .matmul(ta, tb):
-            try arity(2)
             let (a, b) = (operands[0], operands[1])
             guard a.rank == 2, b.rank == 2 else { throw ShapeError("matmul needs rank-2 operands, got \(a) and \(b)") }
             let (m, k1) = ta ? (a.dims[1], a.dims[0]) : (a.dims[0], a.dims[1])
@@ -131,22 +99,18 @@ extension Op {
             guard k1 == k2 else { throw ShapeError("matmul inner dimensions differ: \(a)\(ta ? "ᵀ" : "") · \(b)\(tb ? "ᵀ" : "")") }
             return [m, n]
         case .addBias:
-            try arity(2)
             guard operands[0].rank == 2, operands[1].rank == 1, operands[0].dims[1] == operands[1].dims[0] else {
                 throw ShapeError("add_bias needs [m, n] and [n], got \(operands[0]) and \(operands[1])")
             }
             return operands[0]
         case .dense:
-            try arity(3)
             let xw = try Op.matmul(transposeA: false, transposeB: false).resultShape([operands[0], operands[1]])
             return try Op.addBias.resultShape([xw, operands[2]])
         case .sum(let axis):
-            try arity(1)
             guard let axis else { return .scalar }
             guard axis >= 0, axis < operands[0].rank else { throw ShapeError("sum over axis \(axis) of \(operands[0])") }
             return operands[0].removing(axis: axis)
         case let .broadcast(axis, to):
-            try arity(1)
             if let axis {
                 guard axis >= 0, axis < to.rank, to.removing(axis: axis) == operands[0] else {
                     throw ShapeError("cannot broadcast \(operands[0]) to \(to) along axis \(axis)")
@@ -168,24 +132,21 @@ extension Op {
             }
             return Shape(first.dims.dropLast() + [width])
         case let .slice(start, count):
-            try arity(1)
             // Compared without adding, so that no start or count read from a file can overflow.
             guard let last = operands[0].dims.last, start >= 0, count > 0, start <= last, count <= last - start else {
                 throw ShapeError("slice of \(count) at \(start) is outside \(operands[0])")
             }
             return Shape(operands[0].dims.dropLast() + [count])
         case let .pad(start, total):
-            try arity(1)
             guard let last = operands[0].dims.last, last >= 0, start >= 0, start <= total, last <= total - start else {
                 throw ShapeError("pad of \(operands[0]) at \(start) does not fit in \(total)")
             }
             return Shape(operands[0].dims.dropLast() + [total])
         case .assign:
-            try arity(2)
             guard operands[0] == operands[1] else { throw ShapeError("assign of \(operands[1]) to a parameter of \(operands[0])") }
             return .scalar
         case .adamw:
-            guard operands.count >= 7, (operands.count - 3) % 4 == 0 else {
+            guard (operands.count - 3) % 4 == 0 else {
                 throw ShapeError("adamw takes groups of (parameter, gradient, m, v) and then (lr, step, scale)")
             }
             for g in stride(from: 0, to: operands.count - 3, by: 4) {

@@ -248,62 +248,6 @@ struct Scanner {
     }
 }
 
-extension Op {
-    /// The op spelled `name` with `attributes` (every attribute required, none unknown).
-    init(name: String, attributes: [String: String]) throws {
-        var used = Set<String>()
-        func float(_ key: String) throws -> Float {
-            used.insert(key)
-            guard let s = attributes[key], let v = Float(s) else { throw ScanError(message: "\(name) needs a number \(key)=") }
-            return v
-        }
-        func int(_ key: String) throws -> Int {
-            used.insert(key)
-            guard let s = attributes[key], let v = Int(s) else { throw ScanError(message: "\(name) needs an integer \(key)=") }
-            return v
-        }
-        func optionalInt(_ key: String) throws -> Int? { attributes[key] == nil ? nil : try int(key) }
-        func flag(_ key: String) -> Bool { used.insert(key); return attributes[key] != nil }
-
-        if let u = UnaryOp.all.first(where: { $0.name == name }) {
-            switch u {
-            case .leakyReLU: self = .unary(.leakyReLU(slope: try float("slope")))
-            case .clamp: self = .unary(.clamp(low: try float("low"), high: try float("high")))
-            default: self = .unary(u)
-            }
-        } else if let b = BinaryOp.all.first(where: { $0.name == name }) {
-            switch b {
-            case .leakyReLUGrad: self = .binary(.leakyReLUGrad(slope: try float("slope")))
-            case .clampGrad: self = .binary(.clampGrad(low: try float("low"), high: try float("high")))
-            default: self = .binary(b)
-            }
-        } else {
-            switch name {
-            case "matmul": self = .matmul(transposeA: flag("transpose_a"), transposeB: flag("transpose_b"))
-            case "add_bias": self = .addBias
-            case "sum": self = .sum(axis: try optionalInt("axis"))
-            case "broadcast":
-                used.insert("to")
-                var s = Scanner(Substring(attributes["to"] ?? ""))
-                self = .broadcast(axis: try optionalInt("axis"), to: try s.shape())
-            case "concat": self = .concat
-            case "slice": self = .slice(start: try int("start"), count: try int("count"))
-            case "pad": self = .pad(start: try int("start"), total: try int("total"))
-            case "assign": self = .assign
-            case "adamw":
-                self = .adamw(AdamW(beta1: try float("beta1"), beta2: try float("beta2"),
-                                    epsilon: try float("epsilon"), weightDecay: try float("weight_decay")))
-            case "dense": self = .dense(activation: nil)
-            case "fused": self = .fused(FusedBody([]))
-            default: throw ScanError(message: "unknown op \"\(name)\"")
-            }
-        }
-        if let extra = attributes.keys.sorted().first(where: { !used.contains($0) }) {
-            throw ScanError(message: "\(name) has no attribute \"\(extra)\"")
-        }
-    }
-}
-
 extension Substring {
     var trimmingSpaces: Substring {
         var s = self

@@ -34,9 +34,9 @@ extension Node {
         case .parameter(let name): head = "param \(name)"
         case .constant(let v): head = "const \(v)"
         default:
-            var callee = spell(op.name, op.attributes)
+            var callee = spell(op)
             switch op {
-            case .dense(let activation): callee += activation.map { "." + spell($0.name, $0.attributes) } ?? ""
+            case .dense(let activation): callee += activation.map { "." + spell(.unary($0)) } ?? ""
             case .fused(let body): callee += "{" + body.instructions.map(\.text).joined(separator: "; ") + "}"
             default: break
             }
@@ -50,8 +50,8 @@ extension FusedBody.Instruction {
     var text: String {
         let callee: String
         switch kind {
-        case .unary(let u): callee = spell(u.name, u.attributes)
-        case .binary(let b): callee = spell(b.name, b.attributes)
+        case .unary(let u): callee = spell(.unary(u))
+        case .binary(let b): callee = spell(.binary(b))
         }
         return callee + "(" + arguments.map { a in
             switch a {
@@ -71,4 +71,11 @@ extension Initializer {
         case let .glorotUniform(fanIn, fanOut): return "glorot_uniform(\(fanIn),\(fanOut))"
         }
     }
+}
+
+/// `name[key=value, flag]`, or the bare name.
+func spell(_ op: Op) -> String {
+    let attributes = op.attributes
+    guard !attributes.isEmpty else { return op.name }
+    return op.name + "[" + attributes.map { k, v in v.map { "\(k)=\($0)" } ?? k }.joined(separator: ", ") + "]"
 }

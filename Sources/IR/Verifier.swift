@@ -101,10 +101,8 @@ extension Node {
     /// Whether the node's value is kept in the arena (parameters live in their own storage,
     /// scalar constants are inlined, side effects have no value).
     public var needsStorage: Bool {
-        switch op {
-        case .parameter, .constant, .assign, .adamw: return false
-        default: return true
-        }
+        if case .input = op { return true }
+        return op.hasResult && !op.traits.contains(.leaf)
     }
 
     /// The parameter nodes whose storage this node overwrites.

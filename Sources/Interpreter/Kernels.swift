@@ -51,6 +51,12 @@ enum Kernels {
         case .square: map(x, y, n) { $0 * $0 }
         case .tanh: map(x, y, n) { T.tanh($0) }
         case .sigmoid: map(x, y, n) { 1 / (1 + T.exp(-$0)) }
+        case .softplus:
+            // max(x, 0) + log1p(e^−|x|), log1p(e) as log(u)·e / (u − 1) with u = 1 + e (Goldberg).
+            map(x, y, n) { v in
+                let e = T.exp(-Swift.abs(v)), u = 1 + e
+                return Swift.max(v, 0) + (u == 1 ? e : T.log(u) * e / (u - 1))
+            }
         case .leakyReLU(let slope): let s = T(slope); map(x, y, n) { $0 > 0 ? $0 : $0 * s }
         case let .clamp(low, high): let lo = T(low), hi = T(high); map(x, y, n) { Swift.min(Swift.max($0, lo), hi) }
         }

@@ -13,6 +13,13 @@ extension Emitter {
         case .square: return mul(x, x)
         case .tanh: return tanh(x)
         case .sigmoid: return sigmoid(x)
+        case .softplus:
+            // The interpreter's formula: max(x, 0) + log1p(e^−|x|), log1p(e) as log(u)·e / (u − 1)
+            // with u = 1 + e (Goldberg), which keeps the relative accuracy of log where e ≪ 1.
+            let e = exp(neg(intrinsic("llvm.fabs", [vector], [x])))
+            let u = add(splat(1), e)
+            let log1p = select(compare(LLVMRealOEQ, u, splat(1)), e, div(mul(log(u), e), sub(u, splat(1))))
+            return add(maximum(x, splat(0)), log1p)
         case .leakyReLU(let slope):
             return select(compare(LLVMRealOGT, x, splat(0)), x, mul(x, splat(slope)))
         case let .clamp(low, high):
@@ -46,10 +53,5 @@ extension Emitter {
 
 extension UnaryOp {
     /// A few instructions, as opposed to a polynomial approximation.
-    var isCheap: Bool {
-        switch self {
-        case .exp, .log, .tanh, .sigmoid: return false
-        case .neg, .sqrt, .square, .leakyReLU, .clamp: return true
-        }
-    }
+    var isCheap: Bool { row.traits.contains(.cheap) }
 }

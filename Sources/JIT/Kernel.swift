@@ -46,12 +46,7 @@ struct KernelKey: Hashable {
 extension Op {
     /// Element-wise ops compile their constant operands into the code as immediates; other
     /// ops read constants from memory like any operand.
-    var bakesConstants: Bool {
-        switch self {
-        case .unary, .binary, .fused: return true
-        default: return false
-        }
-    }
+    var bakesConstants: Bool { traits.contains(.elementwise) }
 }
 
 /// An operand of an element-wise kernel: memory it reads, or a constant it was compiled with.

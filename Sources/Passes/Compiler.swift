@@ -98,12 +98,7 @@ public struct CompileError: Error, CustomStringConvertible {
 extension Program {
     /// Ops that compute something: leaves (inputs, parameters, constants) are not counted.
     public var opCount: Int {
-        nodes.filter {
-            switch $0.op {
-            case .input, .parameter, .constant: return false
-            default: return true
-            }
-        }.count
+        nodes.filter { !$0.op.traits.contains(.leaf) }.count
     }
 }
 

@@ -135,19 +135,9 @@ func mergeAdamW(_ program: Program, _ stats: inout FusionStatistics) -> Program 
 
 extension UnaryOp {
     /// Activations a dense op can apply.
-    var isActivation: Bool {
-        switch self {
-        case .leakyReLU, .tanh, .sigmoid: return true
-        default: return false
-        }
-    }
+    var isActivation: Bool { row.traits.contains(.activation) }
 }
 
 extension Op {
-    var isFusible: Bool {
-        switch self {
-        case .unary, .binary, .fused: return true
-        default: return false
-        }
-    }
+    var isFusible: Bool { traits.contains(.fusible) }
 }

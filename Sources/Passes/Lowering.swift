@@ -195,7 +195,6 @@ private func activation(_ a: Activation) -> UnaryOp {
     switch a {
     case .leakyReLU(let slope): return .leakyReLU(slope: Float(slope))
     case .relu: return .leakyReLU(slope: 0)
-    case .tanh: return .tanh
-    case .sigmoid: return .sigmoid
+    case .op(let op): return op
     }
 }

@@ -83,8 +83,10 @@ struct Reference {
         switch a {
         case .leakyReLU(let slope): return x > 0 ? x : slope * x
         case .relu: return max(x, 0)
-        case .tanh: return tanh(x)
-        case .sigmoid: return 1 / (1 + exp(-x))
+        case .op(.tanh): return tanh(x)
+        case .op(.sigmoid): return 1 / (1 + exp(-x))
+        case .op(.softplus): return log1p(exp(x))
+        case .op(let other): preconditionFailure("the reference has no \(other.name)")
         }
     }
 

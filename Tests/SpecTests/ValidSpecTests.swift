@@ -1,4 +1,5 @@
 import Foundation
+import IR
 import XCTest
 @testable import Spec
 
@@ -16,7 +17,7 @@ final class ValidSpecTests: XCTestCase {
             Network(name: "prior", inputs: ["y"], hidden: [128, 128],
                     activation: .leakyReLU(slope: 0.1), output: "z", distribution: .gaussian),
             Network(name: "decoder", inputs: ["y", "z"], hidden: [128, 128, 128],
-                    activation: .tanh, output: "theta", distribution: .gaussian),
+                    activation: .op(.tanh), output: "theta", distribution: .gaussian),
         ])
         XCTAssertEqual(spec.logVarianceRange, -20...20)
         XCTAssertEqual(spec.loss, [.kl(posterior: "encoder", prior: "prior", weight: 1),
@@ -100,7 +101,10 @@ final class ValidSpecTests: XCTestCase {
         XCTAssertEqual(spec.network("encoder")?.activation, .relu)
         XCTAssertEqual(spec.network("decoder")?.activation, .leakyReLU(slope: 0.25))
         let sigmoid = try ModelSpec.parse(Fixture.cpvae.replacing(#""tanh""#, with: #""sigmoid""#))
-        XCTAssertEqual(sigmoid.network("decoder")?.activation, .sigmoid)
+        XCTAssertEqual(sigmoid.network("decoder")?.activation, .op(.sigmoid))
+        // Every activation of the op table is a name in the spec language.
+        let softplus = try ModelSpec.parse(Fixture.cpvae.replacing(#""tanh""#, with: #""softplus""#))
+        XCTAssertEqual(softplus.network("decoder")?.activation, .op(.softplus))
     }
 
     func testTrainingOverrides() throws {

@@ -1,18 +1,21 @@
+import IR
+
 extension SpecDecoder {
+    /// The activations of the op table without attributes, by name, and `"relu"`.
+    static let namedActivations: [String: Activation] = Dictionary(uniqueKeysWithValues:
+        [("relu", .relu)] + UnaryOp.table.filter { $0.traits.contains(.activation) && $0.attributes.isEmpty }
+            .map { ($0.name, .op($0.make([]))) })
+
     /// `"relu"`, `"tanh"`, `"sigmoid"` or `{"leaky_relu": slope}`.
     mutating func activation(_ field: Field) -> Activation? {
         switch field.value.kind {
         case .string(let name):
-            switch name {
-            case "relu": return .relu
-            case "tanh": return .tanh
-            case "sigmoid": return .sigmoid
-            case "leaky_relu":
+            if let activation = Self.namedActivations[name] { return activation }
+            if name == "leaky_relu" {
                 log.error("leaky_relu needs a slope, as in {\"leaky_relu\": 0.1}", at: field.path)
-            default:
-                log.error("unknown activation \(quoted(name)) "
-                          + "(expected \"relu\", \"tanh\", \"sigmoid\" or {\"leaky_relu\": slope})",
-                          at: field.path)
+            } else {
+                let names = Self.namedActivations.keys.sorted().map(quoted).joined(separator: ", ")
+                log.error("unknown activation \(quoted(name)) (expected \(names) or {\"leaky_relu\": slope})", at: field.path)
             }
             return nil
         case .object:

@@ -1,3 +1,5 @@
+import IR
+
 /// A conditional distribution over one variable: the concatenation of `inputs`, in
 /// order, goes through a multilayer perceptron with `hidden` widths and `activation`,
 /// whose heads parameterize `distribution` over `output`.
@@ -33,8 +35,9 @@ public enum Activation: Equatable, Sendable {
     /// x for x ≥ 0, slope·x otherwise.
     case leakyReLU(slope: Double)
     case relu
-    case tanh
-    case sigmoid
+    /// An activation of the op table without attributes (tanh, sigmoid, ...),
+    /// named in the spec as the table names it.
+    case op(UnaryOp)
 
     /// The activation of networks when the model names none.
     public static let `default` = Activation.leakyReLU(slope: 0.1)
