@@ -308,8 +308,10 @@ struct TrainSettings {
             overwrite = flag
         }
         if let value = object["parameter_names"] {
-            guard let names = value as? [String], names.allSatisfy({ !$0.isEmpty }) else {
-                throw InterfaceError("parameter_names must be a list of non-empty strings")
+            // The names head CSV columns: no commas, quotes or line breaks.
+            guard let names = value as? [String],
+                  names.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) }) else {
+                throw InterfaceError("parameter_names must be a list of non-empty strings without commas, quotes or line breaks")
             }
             parameterNames = names
         }

@@ -91,7 +91,8 @@ struct Train: ParsableCommand {
         let namedPrior = try prior.map { path in
             let named = try NamedPrior.read(path)
             guard named.prior.dimension == interface.targetSize else {
-                throw DataError(file: path, reason: "has \(named.prior.dimension) parameters; \(graph.name) has \(interface.targetSize)")
+                let n = named.prior.dimension
+                throw DataError(file: path, reason: "is a prior over \(n) parameter\(n == 1 ? "" : "s"); \(graph.name) has \(interface.targetSize)")
             }
             return named
         }

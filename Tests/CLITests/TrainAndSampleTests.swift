@@ -156,7 +156,7 @@ final class TrainAndSampleTests: XCTestCase {
         try #"[{"uniform": [0, 1]}]"#.write(toFile: path("prior1.json"), atomically: true, encoding: .utf8)
         r = try SBIC.run(["train", path("spec.json"), "--theta", path("theta.csv"), "--y", path("y.csv"), "--prior", path("prior1.json"),
                           "--out", path("model2")])
-        XCTAssertTrue(r.error.contains("prior1.json: has 1 parameters; two_moons_cpvae has 2"), r.error)
+        XCTAssertTrue(r.error.contains("prior1.json: is a prior over 1 parameter; two_moons_cpvae has 2"), r.error)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("model2/model.json")))
 
         // A spec or graph where a model directory belongs.

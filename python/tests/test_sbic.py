@@ -106,6 +106,12 @@ def test_errors_are_sbics_messages(trained, tmp_path):
     assert not (tmp_path / "a" / "model.json").exists()
     with pytest.raises(sbic.SbicError, match='unknown setting "max_epoch"'):
         sbic.train(theta, x, spec=SPEC, out=tmp_path / "b", max_epoch=2, progress=False)
+    with pytest.raises(sbic.SbicError, match="parameter_names must be a list of non-empty strings without commas"):
+        sbic.train(theta, x, spec=SPEC, out=tmp_path / "c", parameter_names=["a,b"] + ["c"] * 9, progress=False)
+    with pytest.raises(sbic.SbicError, match="the prior has 2 dimensions for θ's 10 columns"):
+        sbic.train(theta, x, spec=SPEC, out=tmp_path / "d", prior={"lower": [0, 0], "upper": [1, 1]}, progress=False)
+    with pytest.raises(sbic.SbicError, match=r"prior: field '\[0\].normal': the standard deviation 0.0 is not positive"):
+        sbic.train(theta, x, spec=SPEC, out=tmp_path / "e", prior=[{"normal": [0, 0]}] * 10, progress=False)
     with pytest.raises(sbic.SbicError, match="no such model directory"):
         sbic.load(tmp_path / "nothing")
     with pytest.raises(ValueError, match="observations of 10 values"):
