@@ -52,4 +52,19 @@ final class MessagesTests: XCTestCase {
             XCTAssertEqual(left, min(4 - (epoch - best), 6 - epoch), String(line))
         }
     }
+
+    /// The graph kept with a model records the settings the run used, overrides included.
+    func testTheModelRecordsTheSettingsUsed() throws {
+        let dir = try SBIC.temporaryDirectory()
+        let model = dir.appendingPathComponent("m").path
+        let r = try SBIC.run(["train", "specs/two_moons_cpvae.json", "--simulations", "400", "--learning-rate", "0.01", "--patience", "7",
+                              "--max-epochs", "2", "--out", model])
+        XCTAssertEqual(r.status, 0, r.error)
+        let graph = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: model).first { $0.hasPrefix("graph-") })
+        let lines = try String(contentsOfFile: model + "/" + graph, encoding: .utf8).split(separator: "\n")
+        for expected in ["meta training.learning_rate 0.01", "meta training.patience 7", "meta training.max_epochs 2",
+                         "meta training.batch_size 32"] {
+            XCTAssertTrue(lines.contains(Substring(expected)), expected)
+        }
+    }
 }
