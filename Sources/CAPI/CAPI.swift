@@ -46,6 +46,8 @@ private func backend(_ name: String?) throws -> (name: String, compiler: Backend
     }
 }
 
+private let builtInTasks = Simulators.sizes.map { BuiltInTask(name: $0.name, parameters: $0.parameters, observations: $0.observations) }
+
 private let versionText = strdup(sbicVersion)!
 private let noError = strdup("")!
 
@@ -153,7 +155,7 @@ public func sbic_model_sample(_ model: OpaquePointer?, _ y: UnsafePointer<Double
 public func sbic_compile(_ specText: UnsafePointer<CChar>?, _ source: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     guarded(nil) {
         guard let specText else { throw InterfaceError("no spec given") }
-        let spec = try ModelSpec.parse(String(cString: specText), file: source.map { String(cString: $0) })
+        let spec = try ModelSpec.parse(String(cString: specText), file: source.map { String(cString: $0) }, tasks: builtInTasks)
         return strdup(try Compiler().compile(spec).0.text)
     }
 }
@@ -191,7 +193,7 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
         let text = String(cString: graphText)
         let graph: Graph, spec: String?
         if text.drop(while: \.isWhitespace).first == "{" {
-            var parsed = try ModelSpec.parse(text, file: "spec")
+            var parsed = try ModelSpec.parse(text, file: "spec", tasks: builtInTasks)
             if let batchSize = settings.batchSize { parsed.training.batchSize = batchSize }
             (graph, spec) = (try Compiler().compile(parsed).0, text)
         } else {
@@ -306,8 +308,10 @@ struct TrainSettings {
             overwrite = flag
         }
         if let value = object["parameter_names"] {
-            guard let names = value as? [String], names.allSatisfy({ !$0.isEmpty }) else {
-                throw InterfaceError("parameter_names must be a list of non-empty strings")
+            // The names head CSV columns: no commas, quotes or line breaks.
+            guard let names = value as? [String],
+                  names.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) }) else {
+                throw InterfaceError("parameter_names must be a list of non-empty strings without commas, quotes or line breaks")
             }
             parameterNames = names
         }

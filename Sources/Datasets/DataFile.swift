@@ -13,11 +13,14 @@ public struct DataFile: Sendable {
     /// The 1-based row of the file that holds row 0 of `matrix`: 2 below a CSV header,
     /// otherwise 1.
     public var firstRow: Int
+    /// The column names of a CSV file's header.
+    public var header: [String]?
 
-    public init(path: String, matrix: Matrix, firstRow: Int = 1) {
+    public init(path: String, matrix: Matrix, firstRow: Int = 1, header: [String]? = nil) {
         self.path = path
         self.matrix = matrix
         self.firstRow = firstRow
+        self.header = header
     }
 
     /// Reads `path` by its extension: `.npy` or `.csv` (whose header, if any, is detected).
@@ -27,7 +30,7 @@ public struct DataFile: Sendable {
             return DataFile(path: path, matrix: try NPY.read(path))
         case "csv":
             let table = try CSV.readTable(path)
-            return DataFile(path: path, matrix: table.matrix, firstRow: table.header == nil ? 1 : 2)
+            return DataFile(path: path, matrix: table.matrix, firstRow: table.header == nil ? 1 : 2, header: table.header)
         default:
             throw DataError(file: path, reason: "expected a .npy or .csv file")
         }

@@ -44,12 +44,18 @@ public struct TrainingRun {
                                       learningRate: settings.learningRate, seed: seed)
         options.checkpointInterval = checkpointInterval
         let log = try TrainingLog(directory.path + "/" + ModelDirectory.logName)
+        // The graph saved with the model records the settings this run used, overrides
+        // included, not only those it was compiled with.
+        var recorded = graph
+        recorded.metadata["training.learning_rate"] = "\(settings.learningRate)"
+        recorded.metadata["training.max_epochs"] = "\(settings.maxEpochs)"
+        recorded.metadata["training.patience"] = "\(settings.patience)"
         func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double) -> TrainedModel {
             let summary = TrainingSummary(epochs: epochs, bestEpoch: best.bestEpoch, bestValidationLoss: best.bestValidationLoss,
                                           wallSeconds: Date().timeIntervalSince(start), microsecondsPerStep: usPerStep,
                                           simulations: simulations, simulationsDropped: data.dropped, seed: seed,
                                           backend: backendName, stopped: stopped)
-            return TrainedModel(graph: graph, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
+            return TrainedModel(graph: recorded, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
                                 summary: summary, spec: spec, parameterNames: parameterNames, prior: prior)
         }
         options.onEpoch = { record in

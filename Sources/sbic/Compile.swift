@@ -47,7 +47,11 @@ struct Compile: ParsableCommand {
     }
 
     private func compile(_ path: String) throws {
-        let spec = try ModelSpec.load(path: path)
+        if URL(fileURLWithPath: path).pathExtension.lowercased() == "sbig" {
+            throw DataError(file: path, reason: "is already a compiled graph; sbic compile takes a spec (.json). "
+                            + "Train the graph with: sbic train \(path)")
+        }
+        let spec = try ModelSpec.load(path: path, tasks: builtInTasks)
         var options = Compiler.Options(memoryLimit: memoryLimit)
         if printAfterAll {
             options.afterEachPass = { pass, graph in print("; after \(pass)\n" + graph.text) }

@@ -50,7 +50,8 @@ struct Simulate: ParsableCommand {
             }
             let failed = (0..<y.rows).filter { !y.row($0).allSatisfy(\.isFinite) }.count
             print("\(n) simulations of \(task) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
-                  + (failed > 0 ? " (\(failed) failed: NaN rows)" : "") + "; wrote \(out)/theta.npy, \(out)/y.npy")
+                  + (failed > 0 ? " (\(failed) failed: NaN rows)" : "") + "; wrote \(out)/theta.npy, \(out)/y.npy"
+                  + (csv ? ", \(out)/theta.csv, \(out)/y.csv" : ""))
         }
     }
 }

@@ -28,7 +28,7 @@ enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
 /// what is compiled into the graph, such as the batch size).
 func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, spec: String?) {
     if path.hasSuffix(".json") {
-        var spec = try ModelSpec.load(path: path)
+        var spec = try ModelSpec.load(path: path, tasks: builtInTasks)
         if let batchSize { spec.training.batchSize = batchSize }
         let (graph, _) = try Compiler().compile(spec)
         return (graph, try String(contentsOfFile: path, encoding: .utf8))
@@ -40,6 +40,9 @@ func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, s
     guard let text = String(data: data, encoding: .utf8) else { throw DataError(file: path, reason: "not UTF-8 text") }
     return (try Graph.parse(text, file: path), nil)
 }
+
+/// The built-in simulators, against which a spec that names one as its task is checked.
+var builtInTasks: [BuiltInTask] { Simulators.sizes.map { BuiltInTask(name: $0.name, parameters: $0.parameters, observations: $0.observations) } }
 
 /// Writes a matrix as .npy or .csv (with a header), atomically.
 func writeMatrix(_ m: Matrix, to path: String, header: [String]) throws {

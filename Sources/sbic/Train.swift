@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "y of each simulation, one row each (.npy or .csv).")
     var y: String?
 
+    @Option(help: "The prior θ was drawn from (JSON: a box or one distribution per parameter; docs/training.md), kept with the model.")
+    var prior: String?
+
     @Option(name: .shortAndLong, help: "Model directory to write (default: models/<graph name>).")
     var out: String?
 
@@ -85,6 +88,14 @@ struct Train: ParsableCommand {
         // While a checkpoint replaces the previous one, both are on disk.
         try checkWritable(path, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
+        let namedPrior = try prior.map { path in
+            let named = try NamedPrior.read(path)
+            guard named.prior.dimension == interface.targetSize else {
+                let n = named.prior.dimension
+                throw DataError(file: path, reason: "is a prior over \(n) parameter\(n == 1 ? "" : "s"); \(graph.name) has \(interface.targetSize)")
+            }
+            return named
+        }
         let input: TrainingInput
         if let theta, let y {
             input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
@@ -95,6 +106,8 @@ struct Train: ParsableCommand {
             input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)
         }
         var configured = run
+        configured.prior = namedPrior
+        configured.parameterNames = input.parameterNames ?? namedPrior?.names
         if let maxEpochs { configured.settings.maxEpochs = maxEpochs }
         if let patience { configured.settings.patience = patience }
         if let learningRate { configured.settings.learningRate = learningRate }
@@ -103,7 +116,7 @@ struct Train: ParsableCommand {
         let dropped = "\(data.dropped) dropped as non-finite" + (data.dropped > 0 ? input.firstNonFinite.map { ", the first at \($0)" } ?? "" : "")
         print("\(graph.name): \(input.source) (\(dropped)), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
-        let progress = Progress(maxEpochs: configured.settings.maxEpochs)
+        let progress = Progress(maxEpochs: configured.settings.maxEpochs, patience: configured.settings.patience)
         configured.onEpoch = progress.show
         Interrupt.shared.install()
         configured.shouldStop = { Interrupt.shared.isRaised }
@@ -118,19 +131,28 @@ struct Train: ParsableCommand {
     }
 }
 
-/// One updating line on a terminal, one line per epoch otherwise.
+/// One updating line on a terminal, one line per epoch otherwise: the losses, the epochs
+/// left without improvement before early stopping, and a bound on the time left (every
+/// epoch to the maximum at the mean pace so far).
 final class Progress {
-    let maxEpochs: Int
+    let maxEpochs: Int, patience: Int
     let terminal = isatty(STDOUT_FILENO) != 0
-    init(maxEpochs: Int) { self.maxEpochs = maxEpochs }
+    init(maxEpochs: Int, patience: Int) { self.maxEpochs = maxEpochs; self.patience = patience }
 
     func show(_ r: EpochRecord) {
-        let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  %.1f s  %.0f steps/s",
-                          r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch,
-                          r.elapsedSeconds, r.stepsPerSecond)
+        let left = min(patience - (r.epoch - r.bestEpoch), maxEpochs - r.epoch)
+        let bound = r.elapsedSeconds / Double(r.epoch) * Double(maxEpochs - r.epoch)
+        let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  stops in %d without improvement  %.1f s",
+                          r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch, left, r.elapsedSeconds)
+            + ", at most \(duration(bound)) more" + String(format: "  %.0f steps/s", r.stepsPerSecond)
         if terminal { print("\r" + line + "\u{1B}[K", terminator: "") } else { print(line) }
         fflush(stdout)
     }
 
     func finish() { if terminal { print() } }
+
+    private func duration(_ seconds: Double) -> String {
+        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.0f min", seconds / 60)
+                                                                         : String(format: "%.1f h", seconds / 3600)
+    }
 }

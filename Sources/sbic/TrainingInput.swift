@@ -15,6 +15,8 @@ struct TrainingInput {
     /// The first NaN or ±∞ in the files, by file, row and column, to go with the count of
     /// rows dropped for holding one; nil for simulated data, whose failures are expected.
     var firstNonFinite: String?
+    /// θ's names, from the header of a θ CSV file.
+    var parameterNames: [String]? = nil
 
     static func read(theta thetaPath: String, y yPath: String, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {
         let files = try readDataFiles([thetaPath, yPath])
@@ -31,7 +33,8 @@ struct TrainingInput {
         let place = [theta, y].compactMap { file in file.firstNonFinite.map { (file, $0) } }
             .min { $0.1.row < $1.1.row }
             .map { file, at in file.place(row: at.row, column: at.column) }
-        return TrainingInput(theta: theta.matrix, y: y.matrix, source: "\(thetaPath), \(yPath)", firstNonFinite: place)
+        return TrainingInput(theta: theta.matrix, y: y.matrix, source: "\(thetaPath), \(yPath)", firstNonFinite: place,
+                             parameterNames: theta.header)
     }
 
     static func simulate(task: String, count: Int, seed: UInt64, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {
