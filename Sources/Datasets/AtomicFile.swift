@@ -99,8 +99,11 @@ public func createDirectories(_ directory: String) throws {
         guard isDirectory.boolValue else { throw DataError(file: directory, reason: "is a file, not a directory") }
         return
     }
-    let parent = (directory as NSString).deletingLastPathComponent
-    if !parent.isEmpty, parent != directory { try createDirectories(parent) }
+    // The parent by hand: NSString.deletingLastPathComponent traps on a one-letter relative path.
+    let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+    if let slash = trimmed.lastIndex(of: "/"), slash != trimmed.startIndex {
+        try createDirectories(String(trimmed[..<slash]))
+    }
     guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
         throw DataError(file: directory, reason: "cannot create: \(String(cString: strerror(errno)))")
     }

@@ -146,4 +146,16 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertEqual(third.status, 0, third.error)
         XCTAssertEqual(try TrainedModel.load(from: out).summary.seed, 3)
     }
+
+    /// A one-letter relative --out (and its nested form) is created where it is run, not a crash:
+    /// Foundation's deletingLastPathComponent trapped on such a path.
+    func testOneLetterRelativeOutputs() throws {
+        for out in ["m", "n/", "a/b"] {
+            let result = try SBIC.run(["train", graph, "--simulations", "2000", "--max-epochs", "1", "--out", out],
+                                      in: directory)
+            XCTAssertFalse(result.crashed, out)
+            XCTAssertEqual(result.status, 0, "\(out): \(result.error)")
+            XCTAssertEqual(try TrainedModel.load(from: path(out)).summary.epochs, 1, out)
+        }
+    }
 }
