@@ -8,6 +8,8 @@ let package = Package(
     name: "sbic",
     products: [
         .executable(name: "sbic", targets: ["sbic"]),
+        // libsbic_capi.so: the C interface of Sources/CAPI/sbic.h, which python/ loads.
+        .library(name: "sbic_capi", type: .dynamic, targets: ["CAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,7 +30,7 @@ let package = Package(
         .target(name: "JIT", dependencies: ["IR", "Interpreter", "CLLVM"]),
 
         // Training and sampling.
-        .target(name: "Training", dependencies: ["IR", "Interpreter", "Random", "Datasets"]),
+        .target(name: "Training", dependencies: ["IR", "Interpreter", "Random", "Datasets", "Simulators"]),
 
         // Evaluation.
         .target(name: "Evaluation", dependencies: ["IR", "Passes", "Interpreter", "Random", "Datasets", "CBLAS"]),
@@ -48,6 +50,10 @@ let package = Package(
             "Calibration", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The C interface (sbic.h) of loading, sampling, training and compiling.
+        .target(name: "CAPI", dependencies: ["Spec", "IR", "Passes", "Interpreter", "JIT", "Training", "Datasets", "Simulators"],
+                exclude: ["sbic.h"]),
 
         // The fuzz targets of every reader; `.ci/fuzz` builds them with libFuzzer.
         .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Training", "Datasets"],

@@ -22,14 +22,18 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var epochs: Int
     public var bestEpoch: Int
     public var backend: String
+    /// What produced the score; nil in records written before sbic recorded it.
+    public var provenance: Provenance?
 
-    public init(key: RunKey, observation: Int, c2st: Double, mmd2: Double, trainMinutes: Double, epochs: Int, bestEpoch: Int, backend: String) {
+    public init(key: RunKey, observation: Int, c2st: Double, mmd2: Double, trainMinutes: Double, epochs: Int, bestEpoch: Int,
+                backend: String, provenance: Provenance? = nil) {
         self.key = key; self.observation = observation; self.c2st = c2st; self.mmd2 = mmd2
         self.trainMinutes = trainMinutes; self.epochs = epochs; self.bestEpoch = bestEpoch; self.backend = backend
+        self.provenance = provenance
     }
 
     enum CodingKeys: String, CodingKey {
-        case key, observation, c2st, mmd2, epochs, backend
+        case key, observation, c2st, mmd2, epochs, backend, provenance
         case trainMinutes = "train_minutes", bestEpoch = "best_epoch"
     }
 
@@ -37,24 +41,6 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public static func load(_ path: String) -> [RunRecord] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(RunRecord.self, from: Data($0)) }
-    }
-
-    /// Appends one line and flushes it to disk before returning. After a line cut short by a
-    /// crash the record starts a line of its own, so that it is not lost with the torn one.
-    public func append(to path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forUpdatingAtPath: path) else { throw DataError(file: path, reason: "cannot open for appending") }
-        defer { try? handle.close() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(self) + Data("\n".utf8)
-        let end = try handle.seekToEnd()
-        if end > 0 {
-            try handle.seek(toOffset: end - 1)
-            if try handle.read(upToCount: 1) != Data("\n".utf8) { line = Data("\n".utf8) + line }
-        }
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
     }
 }
 

@@ -2,7 +2,8 @@ import Foundation
 import Random
 
 /// A prior over θ: independent uniforms, a multivariate Gaussian, or independent
-/// log-normals — the three families of the sbibm tasks and the Hodgkin–Huxley task.
+/// log-normals — the three families of the sbibm tasks and the Hodgkin–Huxley task — or,
+/// for a user's own simulator, independent marginals of any of these kinds (Prior+JSON.swift).
 public struct Prior: Sendable {
     public enum Family: Sendable, Equatable {
         /// θᵢ ~ U(lowerᵢ, upperᵢ) independently.
@@ -11,6 +12,17 @@ public struct Prior: Sendable {
         case gaussian(mean: [Double], covariance: [Double])
         /// log θᵢ ~ N(μᵢ, σᵢ²) independently (σ is a standard deviation).
         case logNormal(mu: [Double], sigma: [Double])
+        /// θᵢ ~ marginalᵢ independently.
+        case independent([Marginal])
+    }
+
+    /// One dimension of an independent prior.
+    public enum Marginal: Sendable, Equatable {
+        case uniform(lower: Double, upper: Double)
+        /// N(mean, sd²).
+        case normal(mean: Double, sd: Double)
+        /// log θ ~ N(mu, sigma²).
+        case logNormal(mu: Double, sigma: Double)
     }
 
     public let family: Family
@@ -51,6 +63,18 @@ public struct Prior: Sendable {
                      choleskyFactor: factor, gaussianLogNormalizer: logNormalizer)
     }
 
+    /// Independent marginals; nil unless every bound is finite with lower < upper and every
+    /// standard deviation positive and finite.
+    public static func independent(_ marginals: [Marginal]) -> Prior? {
+        guard !marginals.isEmpty, marginals.allSatisfy({ marginal in
+            switch marginal {
+            case .uniform(let lower, let upper): return lower.isFinite && upper.isFinite && lower < upper
+            case .normal(let a, let b), .logNormal(let a, let b): return a.isFinite && b.isFinite && b > 0
+            }
+        }) else { return nil }
+        return Prior(family: .independent(marginals), dimension: marginals.count)
+    }
+
     /// A task's prior, built from constants that the tests check; an invalid one is a
     /// defect in sbic, not in anyone's input.
     static func constant(_ prior: Prior?) -> Prior {
@@ -75,6 +99,14 @@ public struct Prior: Sendable {
             return zip(mean, lowerTriangularProduct(choleskyFactor, z)).map { $0 + $1 }
         case .logNormal(let mu, let sigma):
             return (0..<dimension).map { exp(rng.normal(mean: mu[$0], std: sigma[$0])) }
+        case .independent(let marginals):
+            return marginals.map { marginal in
+                switch marginal {
+                case .uniform(let lower, let upper): return rng.uniform(lower, upper)
+                case .normal(let mean, let sd): return rng.normal(mean: mean, std: sd)
+                case .logNormal(let mu, let sigma): return exp(rng.normal(mean: mu, std: sigma))
+                }
+            }
         }
     }
 
@@ -100,6 +132,23 @@ public struct Prior: Sendable {
                 sum += -0.5 * z * z - log(sigma[i] * theta[i]) - 0.5 * log(2 * Double.pi)
             }
             return sum
+        case .independent(let marginals):
+            var sum = 0.0
+            for (x, marginal) in zip(theta, marginals) {
+                switch marginal {
+                case .uniform(let lower, let upper):
+                    guard x >= lower, x <= upper else { return -.infinity }
+                    sum -= log(upper - lower)
+                case .normal(let mean, let sd):
+                    let z = (x - mean) / sd
+                    sum += -0.5 * z * z - log(sd) - 0.5 * log(2 * Double.pi)
+                case .logNormal(let mu, let sigma):
+                    guard x > 0 else { return -.infinity }
+                    let z = (log(x) - mu) / sigma
+                    sum += -0.5 * z * z - log(sigma * x) - 0.5 * log(2 * Double.pi)
+                }
+            }
+            return sum
         }
     }
 
@@ -114,6 +163,14 @@ public struct Prior: Sendable {
             return theta.allSatisfy(\.isFinite)
         case .logNormal:
             return theta.allSatisfy { $0 > 0 && $0.isFinite }
+        case .independent(let marginals):
+            return zip(theta, marginals).allSatisfy { x, marginal in
+                switch marginal {
+                case .uniform(let lower, let upper): return x >= lower && x <= upper
+                case .normal: return x.isFinite
+                case .logNormal: return x > 0 && x.isFinite
+                }
+            }
         }
     }
 }

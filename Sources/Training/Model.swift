@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import IR
+import Simulators
 
 /// A trained model: the compiled graph, its weights, the data scalers and how training went.
 ///
@@ -18,11 +19,16 @@ public struct TrainedModel {
     public var summary: TrainingSummary
     /// The spec the graph was compiled from, when training started from one.
     public var spec: String?
+    /// θ's names, when the data named them (a CSV header, a prior's names).
+    public var parameterNames: [String]?
+    /// The prior of the data, when it was given: what `--within-prior` and calibration use
+    /// for a model without a built-in task.
+    public var prior: NamedPrior?
 
     public init(graph: Graph, weights: [String: [Float]], thetaScaler: Scaler, yScaler: Scaler,
-                summary: TrainingSummary, spec: String?) {
+                summary: TrainingSummary, spec: String?, parameterNames: [String]? = nil, prior: NamedPrior? = nil) {
         self.graph = graph; self.weights = weights; self.thetaScaler = thetaScaler; self.yScaler = yScaler
-        self.summary = summary; self.spec = spec
+        self.summary = summary; self.spec = spec; self.parameterNames = parameterNames; self.prior = prior
     }
 
     /// About what a saved model of `graph` takes on disk: its weights, its text and the spec.
@@ -48,7 +54,8 @@ public struct TrainedModel {
         let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
                             graph: graphFile, weights: weightsFile, spec: specFile,
                             given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
-                            thetaScaler: thetaScaler, yScaler: yScaler, summary: summary)
+                            thetaScaler: thetaScaler, yScaler: yScaler, summary: summary,
+                            parameterNames: parameterNames, prior: prior)
         try AtomicFile.write(try encoder.encode(record) + Data("\n".utf8), to: directory + "/model.json")
         // Only now may the files of the previous model go.
         let keep = Set([graphFile, weightsFile, specFile].compactMap { $0 })
@@ -114,6 +121,12 @@ public struct TrainedModel {
                                          ("y_scaler", record.yScaler, interface.givenSize)] {
             if let problem = scaler.problem(columns: columns) { throw DataError(file: path, field: field, reason: problem) }
         }
+        if let names = record.parameterNames, names.count != interface.targetSize {
+            throw DataError(file: path, field: "parameter_names", reason: "\(names.count) names for \(interface.targetSize) parameters")
+        }
+        if let prior = record.prior, prior.prior.dimension != interface.targetSize {
+            throw DataError(file: path, field: "prior", reason: "\(prior.prior.dimension) dimensions for \(interface.targetSize) parameters")
+        }
 
         let weightsFile = try file("weights", record.weights)
         let tensors = try SafeTensors.decode(weightsFile.data, file: weightsFile.path).tensors
@@ -132,7 +145,7 @@ public struct TrainedModel {
         // model whose spec file went missing still loads.
         let spec = record.spec.flatMap { name in (try? file("spec", name)).flatMap { String(data: $0.data, encoding: .utf8) } }
         return TrainedModel(graph: graph, weights: weights, thetaScaler: record.thetaScaler, yScaler: record.yScaler,
-                            summary: record.summary, spec: spec)
+                            summary: record.summary, spec: spec, parameterNames: record.parameterNames, prior: record.prior)
     }
 
     /// Writes `data` under a name derived from its content, unless that file is already there.
@@ -155,10 +168,12 @@ public struct TrainedModel {
         var thetaScaler: Scaler
         var yScaler: Scaler
         var summary: TrainingSummary
+        var parameterNames: [String]?
+        var prior: NamedPrior?
 
         enum CodingKeys: String, CodingKey {
-            case format, name, task, graph, weights, spec, given, target, summary
-            case thetaScaler = "theta_scaler", yScaler = "y_scaler"
+            case format, name, task, graph, weights, spec, given, target, summary, prior
+            case thetaScaler = "theta_scaler", yScaler = "y_scaler", parameterNames = "parameter_names"
         }
     }
 }

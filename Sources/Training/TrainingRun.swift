@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Interpreter
 import IR
+import Simulators
 
 /// A whole training run, as `sbic train` and `sbic reproduce` do it: the data checked and
 /// prepared, the graph's protocol (with any overrides), a JSON-lines log, the best model
@@ -16,6 +17,9 @@ public struct TrainingRun {
     /// The protocol as the graph records it; overrides go here.
     public var settings: TrainingSettings
     public var checkpointInterval: Double = 10
+    /// θ's names and the data's prior, recorded with the model when known.
+    public var parameterNames: [String]?
+    public var prior: NamedPrior?
     public var onEpoch: (EpochRecord) -> Void = { _ in }
     public var shouldStop: () -> Bool = { false }
     /// Built at once, so that a graph too large for memory fails before any simulation runs.
@@ -48,7 +52,7 @@ public struct TrainingRun {
                                           simulations: simulations, simulationsDropped: data.dropped, seed: seed,
                                           backend: backendName, stopped: stopped)
             return TrainedModel(graph: graph, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
-                                summary: summary, spec: spec)
+                                summary: summary, spec: spec, parameterNames: parameterNames, prior: prior)
         }
         options.onEpoch = { record in
             log.append(record)

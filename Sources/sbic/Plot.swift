@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Plots
+import Simulators
 
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,7 +51,7 @@ struct Plot: ParsableCommand {
             let sbibm = try obs.map { try SBIBMPosterior(task: task!, observation: $0) }
             let figure = CornerPlot(
                 samples: table.matrix,
-                names: names ?? taskParameterNames(task, count: columns) ?? table.header ?? parameterNames(task: nil, count: columns),
+                names: names ?? Simulators.parameterNames(ofTask: task, count: columns) ?? table.header ?? Simulators.parameterNames(task: nil, count: columns),
                 reference: try reference.map(readMatrix) ?? sbibm?.reference, truth: truth ?? sbibm?.truth,
                 title: title ?? sbibm?.title ?? URL(fileURLWithPath: samples).lastPathComponent)
             try figure.render().write(to: out)

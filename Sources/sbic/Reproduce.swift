@@ -9,101 +9,88 @@ struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the paper's protocol over tasks × models × budgets × seeds and write the results tables.",
         discussion: """
-            For each combination: simulate, train (specs/<task>_<model>.json), draw 10,000 posterior samples \
-            for each observation, and score them against sbibm's reference (C2ST, MMD). Every result is \
-            appended to OUT/runs.jsonl as it is computed, and models are kept in OUT/models, so an \
-            interrupted reproduction resumes where it stopped. The tables go between the reproduction \
-            markers of the report (docs/results.md), leaving the rest of it as it is.
+            A sweep is a list of independent runs, one for each spec (SPECS/<task>_<model>.json), budget \
+            and seed: simulate, train as `sbic train` does, draw posterior samples for each observation and \
+            score them against sbibm's reference (C2ST, MMD). Each run writes its own result file, \
+            OUT/runs/<task>_<model>_<budget>_s<seed>.jsonl, in one step; runs whose file is complete are \
+            skipped, so an interrupted sweep resumes where it stopped. The results are then merged into the \
+            report's tables, in the order of the plan whichever machine wrote them (records of OUT/runs.jsonl, \
+            written by earlier versions, count too).
+
+            --jobs N runs N runs at once, each in its own single-threaded process; --jobs 1 runs them one \
+            after another in this process. --plan prints the runs as one complete sbic command a line, for \
+            Slurm or GNU parallel, and --report-only merges their results afterwards (docs/sweeps.md).
             """)
 
-    @Option(help: "Tasks, comma separated.", transform: list) var tasks = Reproduce.sbibmTasks
-    @Option(help: "Models, comma separated.", transform: list) var models = ["cpvae", "upvae"]
+    @Option(help: "Tasks, comma separated (default: every sbibm task with a spec in SPECS).", transform: list)
+    var tasks: [String]?
+    @Option(help: "Models, comma separated (default: every model with a spec in SPECS).", transform: list)
+    var models: [String]?
     @Option(help: "Simulation budgets, comma separated.", transform: numbers) var budgets = [10_000]
     @Option(help: "Seeds, comma separated.", transform: numbers) var seeds = [1, 2, 3]
     @Option(help: "sbibm observations, e.g. 1-5.", transform: parseNumbers) var observations = [1, 2, 3, 4, 5]
     @Option(help: "Posterior samples per observation.") var samples = 10_000
-    @Option(help: "Directory of the spec files.") var specs = "specs"
-    @Option(help: "Where runs.jsonl and the models go.") var out = "docs/reproduction"
-    @Option(help: "The report whose reproduction section is rewritten.") var report = "docs/results.md"
-    @Flag(help: "Only rewrite the report from OUT/runs.jsonl.") var reportOnly = false
     @Option(help: "Cap the epochs (a quick preview; the paper's protocol runs to early stopping).") var maxEpochs: Int?
     @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
     var backend = BackendChoice.jit
+    @Option(help: "The folder of the specs, named <task>_<model>.json (default: ./specs, else the specs of the repository sbic was built in).")
+    var specs: String?
+    @Option(help: "Where the result files (OUT/runs), the models and the logs go (default: docs/reproduction beside the specs folder; required with --specs).")
+    var out: String?
+    @Option(help: "The report whose tables are rewritten (default: docs/results.md beside the specs folder; required with --specs).")
+    var report: String?
+    @Option(help: "Runs at once, each a single-threaded process; 1 runs them in this process. (default: the number of cores)")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Print the runs, one complete sbic command a line, and run nothing.") var plan = false
+    @Flag(help: "Only merge the result files in OUT into the report.") var reportOnly = false
+    @Flag(help: "Only run, and leave the report alone (what each line of --plan does).") var noReport = false
 
     static let sbibmTasks = ["two_moons", "gaussian_linear", "gaussian_linear_uniform", "gaussian_mixture", "slcp",
                              "slcp_distractors", "bernoulli_glm", "bernoulli_glm_raw", "sir", "lotka_volterra"]
 
+    func validate() throws {
+        guard [plan, reportOnly, noReport].filter({ $0 }).count <= 1 else {
+            throw ValidationError("--plan, --report-only and --no-report are different steps; give one of them")
+        }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        guard samples > 0 else { throw ValidationError("--samples must be positive") }
+        if let maxEpochs, maxEpochs <= 0 { throw ValidationError("--max-epochs must be positive") }
+        if specs != nil {
+            guard out != nil else { throw ValidationError("with --specs, give --out too: the defaults belong to the specs sbic finds") }
+            guard report != nil || plan || noReport else {
+                throw ValidationError("with --specs, give --report too: the defaults belong to the specs sbic finds")
+            }
+        }
+    }
+
     func run() throws {
         try reportingErrors("reproduce") {
-            try checkWritable(out, needing: 1 << 20)
-            let log = out + "/runs.jsonl"
-            var runs = RunRecord.load(log)
-            if !reportOnly {
-                Interrupt.shared.install()
-                for task in tasks { for model in models { for budget in budgets { for seed in seeds {
-                    if Interrupt.shared.isRaised { break }
-                    let key = RunKey(task: task, model: model, budget: budget, seed: seed)
-                    let missing = observations.filter { o in !runs.contains { $0.key == key && $0.observation == o } }
-                    guard !missing.isEmpty else { continue }
-                    for record in try execute(key, observations: missing) {
-                        try record.append(to: log)
-                        runs.append(record)
-                        print(String(format: "%@ %@ %d seed %d obs %d: C2ST %.3f  MMD² %.4f  %.1f min",
-                                     task, model, budget, seed, record.observation, record.c2st, record.mmd2, record.trainMinutes))
-                        fflush(stdout)
-                    }
-                }}}}
+            let sweep = try Sweep(self)
+            if plan {
+                for run in sweep.runs { print(sweep.commandLine(run)) }
+                return
             }
-            try ResultsReport(runs: runs, command: commandLine()).write(into: report)
-            print("wrote \(report) (\(runs.count) results)")
-            // Interrupted while scoring: the report holds what was done, and the status says so.
+            try checkWritable(sweep.out + "/runs", needing: 1 << 20)
+            var failed: [Sweep.Run] = []
+            if !reportOnly {
+                failed = try jobs == 1 ? sweep.runHere() : sweep.runAsProcesses(jobs)
+            }
+            if !noReport {
+                let merged = sweep.merge()
+                try ResultsReport(runs: merged.records, command: sweep.producedBy).write(into: sweep.report)
+                print("wrote \(sweep.report) (\(merged.records.count) results)")
+                if !merged.missing.isEmpty && failed.isEmpty && !Interrupt.shared.isRaised {
+                    throw SweepError("\(merged.missing.count) of \(sweep.runs.count) runs have no complete results in "
+                                     + "\(sweep.out)/runs: \(merged.missing.map(\.name).joined(separator: ", "))")
+                }
+            }
+            // Interrupted: the results written so far are kept, and the status says so.
             if Interrupt.shared.isRaised { throw ExitCode(130) }
+            if !failed.isEmpty {
+                throw SweepError("\(failed.count) of \(sweep.runs.count) runs failed: "
+                                 + failed.map { "\($0.name) (\(sweep.logPath($0)))" }.joined(separator: ", "))
+            }
         }
-    }
-
-    /// Trains (or reuses a finished model), samples and scores one combination.
-    private func execute(_ key: RunKey, observations: [Int]) throws -> [RunRecord] {
-        let directory = "\(out)/models/\(key.task)_\(key.model)_\(key.budget)_s\(key.seed)"
-        var trained = try? TrainedModel.load(from: directory)
-        // A model saved mid-run, or kept by an interrupt, has not finished the protocol: train again.
-        if trained == nil || ["running", "interrupted"].contains(trained!.summary.stopped) {
-            let specPath = "\(specs)/\(key.task)_\(key.model).json"
-            let (graph, spec) = try loadGraph(specPath)
-            let (theta, y) = simulateDataset(try Simulators.named(key.task), count: key.budget, seed: UInt64(key.seed),
-                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            var run = try TrainingRun(graph: graph, spec: spec, directory: directory, seed: UInt64(key.seed),
-                                      backendName: backend.rawValue, backend: backend.compiler)
-            run.shouldStop = { Interrupt.shared.isRaised }
-            if let maxEpochs { run.settings.maxEpochs = maxEpochs }
-            let data = try run.prepare(theta: theta, y: y)
-            // An interrupt ends training early, or before its first epoch with an error; either
-            // way the command stops here.
-            let outcome = Result { try run.run(data, simulations: key.budget) }
-            if Interrupt.shared.isRaised { throw ExitCode(130) }
-            trained = try outcome.get().0
-        }
-        let model = trained!
-        let rows = try observations.map { try SBIBM.observation(task: key.task, number: $0).rowArray(0) }
-        let sampler = try PosteriorSampler(model, backend: backend.compiler)
-        let drawn = try sampler.sample(try Matrix(rowArrays: rows), count: samples, seed: UInt64(key.seed)).map(\.samples)
-        var c2st = C2ST(backend: backend.compiler)
-        c2st.seed = UInt64(key.seed)
-        return try zip(observations, drawn).map { observation, posterior in
-            // Equally many from each set, as sbibm compares 10,000 with 10,000.
-            let all = try SBIBM.referenceSamples(task: key.task, number: observation)
-            let reference = all.selectingRows(0..<min(samples, all.rows))
-            return RunRecord(key: key, observation: observation, c2st: try c2st(posterior, reference: reference).accuracy,
-                             mmd2: try MMD.compute(posterior, reference: reference).mmd2,
-                             trainMinutes: model.summary.wallSeconds / 60, epochs: model.summary.epochs,
-                             bestEpoch: model.summary.bestEpoch, backend: model.summary.backend)
-        }
-    }
-
-    private func commandLine() -> String {
-        "sbic reproduce --tasks \(tasks.joined(separator: ",")) --models \(models.joined(separator: ","))"
-            + " --budgets \(budgets.map(String.init).joined(separator: ",")) --seeds \(seeds.map(String.init).joined(separator: ","))"
-            + " --observations \(observations.map(String.init).joined(separator: ","))"
-            + (maxEpochs.map { " --max-epochs \($0)" } ?? "")
     }
 }
 

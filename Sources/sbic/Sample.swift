@@ -93,7 +93,7 @@ struct Sample: ParsableCommand {
             let start = Date()
             let samples = try sampler.sample(observations, count: n, seed: seed, within: support)
             let seconds = Date().timeIntervalSince(start)
-            let header = parameterNames(task: trained.graph.metadata["task"], count: sampler.parameterDimension)
+            let header = trained.thetaNames
             for (label, drawn) in zip(labels, samples) {
                 let path = numberedPath(out, label: label, of: samples.count)
                 let matrix = drawn.samples

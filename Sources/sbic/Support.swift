@@ -128,17 +128,6 @@ func inFile<T>(_ file: String, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// The parameter names of `task`, if it is a simulator with `count` parameters.
-func taskParameterNames(_ task: String?, count: Int) -> [String]? {
-    guard let task, let simulator = try? Simulators.named(task), simulator.parameterDimension == count else { return nil }
-    return simulator.parameterNames
-}
-
-/// The task's parameter names, or theta_1 … theta_count.
-func parameterNames(task: String?, count: Int) -> [String] {
-    taskParameterNames(task, count: count) ?? (1...max(count, 1)).map { "theta_\($0)" }
-}
-
 
 /// The numbers of a .npy or .csv file (errors name the file and the row).
 func readMatrix(_ path: String) throws -> Matrix { try DataFile.read(path).matrix }

@@ -62,11 +62,16 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors("train") {
-            try train()
+            let (_, result) = try train()
+            if result.stopped == "non-finite loss" {
+                printError(TrainingError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch))"), context: "train")
+                throw ExitCode.failure
+            }
         }
     }
 
-    private func train() throws {
+    /// The one training path: `sbic reproduce` trains each of its models through it too.
+    func train() throws -> (TrainedModel, TrainingResult) {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
         let directory = out ?? "models/\(graph.name)"
         if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
@@ -109,10 +114,7 @@ struct Train: ParsableCommand {
               + "\(String(format: "%.4f", result.best.bestValidationLoss)) at epoch \(result.best.bestEpoch); "
               + "\(String(format: "%.1f", model.summary.wallSeconds)) s, \(String(format: "%.0f", result.microsecondsPerStep)) µs/step")
         print("wrote \(directory)")
-        if result.stopped == "non-finite loss" {
-            printError(TrainingError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch))"), context: "train")
-            throw ExitCode.failure
-        }
+        return (model, result)
     }
 }
 
