@@ -39,8 +39,8 @@ struct Calibrate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Directory for calibration.svg, calibration.json and ranks.csv.")
     var out = "calibration"
 
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard n > 0 else { throw ValidationError("-n must be positive") }

@@ -42,8 +42,8 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed for the sampling noise.")
     var seed: UInt64 = 1
 
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
