@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Training", "Datasets"],
                           path: "Tests/Fuzz/Targets"),
 
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "IR"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),

@@ -124,6 +124,63 @@ public enum CSV {
         }
     }
 
+    /// One line of a text table: its 1-based line number in the file and its fields.
+    public struct Record: Equatable, Sendable {
+        public var line: Int
+        public var fields: [String]
+        public init(line: Int, fields: [String]) { self.line = line; self.fields = fields }
+    }
+
+    /// The lines of a table of text, such as the paper's tables, whose fields may be double
+    /// quoted (`"64,64"` is one field; `""` inside quotes is a quote). Every line has the
+    /// header's number of fields; a quote left open is an error, with its row.
+    public static func records(_ data: Data, file: String) throws -> (header: [String], rows: [Record]) {
+        let lines = splitLines([UInt8](data))
+        guard let first = lines.first else { throw DataError(file: file, reason: "empty file") }
+        func fields(_ line: Line) throws -> [String] {
+            var result: [String] = [], field: [UInt8] = [], quoted = false, index = line.bytes.startIndex
+            while index < line.bytes.endIndex {
+                let byte = line.bytes[index]
+                if quoted {
+                    if byte == UInt8(ascii: "\"") {
+                        let next = line.bytes.index(after: index)
+                        if next < line.bytes.endIndex, line.bytes[next] == UInt8(ascii: "\"") {
+                            field.append(byte); index = next
+                        } else {
+                            quoted = false
+                        }
+                    } else {
+                        field.append(byte)
+                    }
+                } else if byte == UInt8(ascii: "\""), trimSpaces(field[...]).isEmpty {
+                    quoted = true; field = []
+                } else if byte == UInt8(ascii: ",") {
+                    result.append(String(decoding: trimSpaces(field[...]), as: UTF8.self)); field = []
+                } else {
+                    field.append(byte)
+                }
+                index = line.bytes.index(after: index)
+            }
+            guard !quoted else { throw DataError(file: file, row: line.number, reason: "a quoted field is not closed") }
+            return result + [String(decoding: trimSpaces(field[...]), as: UTF8.self)]
+        }
+        let header = try fields(first)
+        let rows = try lines.dropFirst().map { line in
+            let row = try fields(line)
+            guard row.count == header.count else {
+                throw DataError(file: file, row: line.number,
+                                reason: "\(row.count) fields, expected \(header.count) as in row \(first.number)")
+            }
+            return Record(line: line.number, fields: row)
+        }
+        return (header, rows)
+    }
+
+    /// `records` of the file at `path`.
+    public static func readRecords(_ path: String) throws -> (header: [String], rows: [Record]) {
+        try records(readFile(path), file: path)
+    }
+
     // MARK: - Parsing pieces
 
     private struct Line {

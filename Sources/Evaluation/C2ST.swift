@@ -22,6 +22,8 @@ public struct C2ST {
     public var tolerance = 1e-4
     public var patience = 10
     public var maxEpochs = 10_000
+    /// How many folds are trained at once, each on a thread of its own.
+    public var concurrency = ProcessInfo.processInfo.activeProcessorCount
     public var backend: BackendCompiler
 
     public init(backend: @escaping BackendCompiler) { self.backend = backend }
@@ -30,6 +32,8 @@ public struct C2ST {
         public var accuracy: Double
         public var foldAccuracies: [Double]
         public var epochs: [Int]
+        /// The most folds that were being trained at the same moment.
+        public var concurrentFolds: Int
     }
 
     public func callAsFunction(_ samples: Matrix, reference: Matrix) throws -> Result {
@@ -63,20 +67,37 @@ public struct C2ST {
         var order = Array(0..<n)
         var rng = RandomStream(seed: seed, stream: "c2st.folds")
         rng.shuffle(&order)
-        var accuracies: [Double] = [], epochs: [Int] = []
-        var classifiers: [Int: Classifier] = [:]
-        for k in 0..<folds {
-            // KFold: the first n % folds folds hold one more row.
+        // KFold: the first n % folds folds hold one more row.
+        let splits = (0..<folds).map { k -> (train: [Int], test: [Int]) in
             let start = k * (n / folds) + min(k, n % folds), size = n / folds + (k < n % folds ? 1 : 0)
-            let test = Array(order[start..<start + size])
-            let train = Array(order[..<start] + order[(start + size)...])
-            let batch = min(200, train.count)
-            if classifiers[batch] == nil { classifiers[batch] = try classifier(features: d, batch: batch) }
-            let (accuracy, used) = try fit(classifiers[batch]!, features, labels, d: d, train: train, test: test, fold: UInt64(k))
-            accuracies.append(accuracy)
-            epochs.append(used)
+            return (Array(order[..<start] + order[(start + size)...]), Array(order[start..<start + size]))
         }
-        return Result(accuracy: accuracies.reduce(0, +) / Double(folds), foldAccuracies: accuracies, epochs: epochs)
+        // The folds are independent: each starts from its own weights and random stream, so
+        // which worker trains it, and when, changes no digit of its result. Worker w trains
+        // folds w, w + workers, ...; its classifiers are compiled here, before the threads
+        // start, one per training batch size it needs.
+        let workers = max(1, min(concurrency, folds))
+        var classifiers = [[Int: Classifier]](repeating: [:], count: workers)
+        for k in 0..<folds {
+            let batch = min(200, splits[k].train.count)
+            if classifiers[k % workers][batch] == nil { classifiers[k % workers][batch] = try classifier(features: d, batch: batch) }
+        }
+        let (compiled, x, outcomes) = (classifiers, features, FoldOutcomes(folds))
+        let threads = (0..<workers).map { w in
+            Thread { [self] in
+                for k in stride(from: w, to: folds, by: workers) {
+                    outcomes.begin()
+                    let classifier = compiled[w][min(200, splits[k].train.count)]!
+                    outcomes.end(k, Swift.Result { try fit(classifier, x, labels, d: d, train: splits[k].train, test: splits[k].test,
+                                                             fold: UInt64(k)) })
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        outcomes.waitForAll()
+        let results = try outcomes.results.map { try $0!.get() }
+        return Result(accuracy: results.map(\.0).reduce(0, +) / Double(folds), foldAccuracies: results.map(\.0),
+                      epochs: results.map(\.1), concurrentFolds: outcomes.mostAtOnce)
     }
 
     /// Trains the classifier afresh (weights and optimizer state) on one fold's training rows
@@ -147,6 +168,35 @@ public struct C2ST {
         let parameters = ParameterStore<Float>(graph)
         return Classifier(batch: batch, parameters: parameters, step: try backend(graph.program("train_step")!, parameters),
                           predict: try backend(graph.program("predict")!, parameters))
+    }
+}
+
+/// The folds' results as the threads finish them, and how many folds were in training at once.
+private final class FoldOutcomes: @unchecked Sendable {
+    private let condition = NSCondition()
+    private(set) var results: [Result<(Double, Int), Error>?]
+    private var running = 0, finished = 0
+    private(set) var mostAtOnce = 0
+
+    init(_ folds: Int) { results = Array(repeating: nil, count: folds) }
+
+    func begin() {
+        condition.lock(); defer { condition.unlock() }
+        running += 1
+        mostAtOnce = max(mostAtOnce, running)
+    }
+
+    func end(_ fold: Int, _ result: Result<(Double, Int), Error>) {
+        condition.lock(); defer { condition.unlock() }
+        running -= 1
+        finished += 1
+        results[fold] = result
+        condition.broadcast()
+    }
+
+    func waitForAll() {
+        condition.lock(); defer { condition.unlock() }
+        while finished < results.count { condition.wait() }
     }
 }
 

@@ -44,47 +44,98 @@ public struct RunRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The tables of a reproduction, like the paper's Tables 1–3, written between markers into a
-/// Markdown report so that the rest of the report stays as it is.
+/// The tables of a reproduction beside the paper's Tables 1–3, written between markers into a
+/// Markdown report so that the rest of the report stays as it is. The paper's numbers are read
+/// from `paperResults` (docs/reproduction/paper/results.csv).
 public struct ResultsReport {
     public static let begin = "<!-- reproduce:begin -->", end = "<!-- reproduce:end -->"
 
-    /// The paper's own numbers (mean ± std) where they are known here.
-    static let paper: [String: String] = [
-        "c2st two_moons cpvae 10000": "0.644 ± 0.029",
-        "c2st two_moons upvae 10000": "0.651 ± 0.031",
-    ]
-
     public var runs: [RunRecord]
     public var command: String
+    /// The file of the paper's numbers.
+    public var paperResults = PaperResults.repositoryCopy()
     public init(runs: [RunRecord], command: String) { self.runs = runs; self.command = command }
 
-    public var markdown: String {
-        let tasks = unique(runs.map(\.key.task)), models = unique(runs.map(\.key.model))
-        let budgets = unique(runs.map(\.key.budget)).sorted()
+    /// The metrics of the tables: how a run gives it, how the paper names it, and its title.
+    private static let metrics: [(metric: PaperResults.Metric, title: String, digits: Int, note: String)] = [
+        (.c2st, "C2ST (0.5 is best)", 3, ""),
+        (.mmd, "MMD (0 is best)", 4,
+         "sbic's columns are sbibm's MMD²; the paper's came from BayesFlow's implementation, whose kernel scale is "
+            + "another: compare MMD within a column, not across tools.\n\n"),
+        (.trainMinutes, "Training time, minutes", 2,
+         "sbic: wall-clock minutes of training on this machine's CPU (2 cores, shared while the runs were made); "
+            + "the paper: minutes on a Tesla T4 GPU. sbic's spread is over seeds.\n\n"),
+    ]
+
+    private static func score(_ r: RunRecord, _ metric: PaperResults.Metric) -> Double {
+        switch metric {
+        case .c2st: return r.c2st
+        case .mmd: return r.mmd2
+        case .trainMinutes: return r.trainMinutes
+        }
+    }
+
+    public func markdown() throws -> String {
+        let paper = try PaperResults.load(paperResults)
+        let budgets = Set(paper.budgets + runs.map(\.key.budget)).sorted()
+        let vaes = ["cpvae", "upvae"]
+        let others = paper.methods.filter { !PaperResults.vaeMethods.values.contains($0) }
         var s = "\(Self.begin)\n## Reproducing the paper's tables\n\n"
-        s += "Produced by `\(command)`. C2ST and MMD²: mean ± standard deviation over seeds × observations; "
-        s += "training time: over seeds. \"paper\" columns hold the paper's numbers where they were available here.\n"
-        for (metric, title, value) in [("c2st", "C2ST (0.5 is best)", { (r: RunRecord) in r.c2st }),
-                                       ("mmd2", "MMD² (0 is best)", { (r: RunRecord) in r.mmd2 }),
-                                       ("minutes", "Training time, minutes", { (r: RunRecord) in r.trainMinutes })] {
+        s += "Produced by `\(command)`. "
+        s += "sbic: mean ± standard deviation over seeds × observations, \"–\" where there is no run yet. "
+        s += "paper: its Tables 1–3, mean ± standard deviation over five runs (docs/reproduction/paper/results.csv); "
+        s += "\"paper, best other\" is the best at that budget of its other methods (\(others.joined(separator: ", "))).\n"
+        for (metric, title, digits, note) in Self.metrics {
             for budget in budgets {
-                s += "\n### \(title), \(budget) simulations\n\n| task |"
-                s += models.map { " \($0) | paper \($0) |" }.joined() + "\n|---|" + models.map { _ in "---|---|" }.joined() + "\n"
+                let here = runs.filter { $0.key.budget == budget }
+                let tasks = unique((paper.budgets.contains(budget) ? paper.tasks : []) + here.map(\.key.task))
+                s += "\n### \(title), \(grouped(budget)) simulations\n\n" + note + coverage(here) + "\n\n"
+                s += "| task | sbic CP-VAE | paper CP-VAE | sbic UP-VAE | paper UP-VAE | paper, best other |\n"
+                s += "|---|---|---|---|---|---|\n"
                 for task in tasks {
                     s += "| \(task) |"
-                    for model in models {
-                        var rows = runs.filter { $0.key.task == task && $0.key.model == model && $0.key.budget == budget }
-                        // Time belongs to a trained model, not to each observation it was scored on.
-                        if metric == "minutes" { rows = unique(rows.map(\.key)).compactMap { k in rows.first { $0.key == k } } }
-                        s += " \(summary(rows.map(value), digits: metric == "mmd2" ? 4 : metric == "minutes" ? 2 : 3)) |"
-                        s += " \(Self.paper["\(metric) \(task) \(model) \(budget)"] ?? "–") |"
+                    for model in vaes {
+                        s += " \(summary(here.filter { $0.key.task == task && $0.key.model == model }, metric, digits)) |"
+                        s += " \(format(paper.value(task: task, budget: budget, method: PaperResults.vaeMethods[model]!, metric: metric), digits)) |"
                     }
-                    s += "\n"
+                    let best = paper.bestOther(task: task, budget: budget, metric: metric)
+                    s += " \(best.map { "\($0.method) " + format($0.value, digits) } ?? "–") |\n"
+                }
+                // Models of other specs (specs/beyond/), beside the paper's model of the same kind.
+                let beyond = unique(here.filter { !vaes.contains($0.key.model) }.map { [$0.key.task, $0.key.model] })
+                if !beyond.isEmpty {
+                    s += "\nBeyond the paper's specs:\n\n| task | model | sbic | paper, same kind of VAE |\n|---|---|---|---|\n"
+                    for pair in beyond {
+                        let (task, model) = (pair[0], pair[1])
+                        let kind = vaes.first { model.hasSuffix($0) }.flatMap { PaperResults.vaeMethods[$0] }
+                        let theirs = kind.flatMap { paper.value(task: task, budget: budget, method: $0, metric: metric) }
+                        s += "| \(task) | \(model) | \(summary(here.filter { $0.key.task == task && $0.key.model == model }, metric, digits)) |"
+                        s += " \(kind.map { "\($0) " } ?? "")\(format(theirs, digits)) |\n"
+                    }
                 }
             }
         }
         return s + Self.end + "\n"
+    }
+
+    /// What the sbic columns of a table rest on.
+    private func coverage(_ runs: [RunRecord]) -> String {
+        guard !runs.isEmpty else { return "sbic: no runs at this budget yet." }
+        let seeds = Set(runs.map(\.key.seed)).sorted(), observations = Set(runs.map(\.observation)).sorted()
+        return "sbic: \(runs.count) scores; seeds \(seeds.map(String.init).joined(separator: ", ")); "
+            + "observations \(observations.map(String.init).joined(separator: ", "))."
+    }
+
+    /// Mean ± standard deviation of a metric over runs; training time belongs to a trained
+    /// model, not to each observation it was scored on, so it counts once per model.
+    private func summary(_ rows: [RunRecord], _ metric: PaperResults.Metric, _ digits: Int) -> String {
+        var rows = rows
+        if metric == .trainMinutes { rows = unique(rows.map(\.key)).compactMap { k in rows.first { $0.key == k } } }
+        guard !rows.isEmpty else { return "–" }
+        let values = rows.map { Self.score($0, metric) }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let std = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : 0
+        return format(PaperResults.Value(mean: mean, std: std), digits)
     }
 
     /// Replaces the section between the markers of `path`, or appends one. A report that
@@ -101,9 +152,9 @@ public struct ResultsReport {
         if let b = existing.range(of: Self.begin), let e = existing.range(of: Self.end), b.lowerBound < e.upperBound {
             var after = existing[e.upperBound...]
             if after.hasPrefix("\n") { after = after.dropFirst() }
-            text = existing[..<b.lowerBound] + markdown + after
+            text = existing[..<b.lowerBound] + (try markdown()) + after
         } else {
-            text = existing + (existing.isEmpty || existing.hasSuffix("\n\n") ? "" : "\n") + markdown
+            text = existing + (existing.isEmpty || existing.hasSuffix("\n\n") ? "" : "\n") + (try markdown())
         }
         try AtomicFile.write(Data(text.utf8), to: path)
     }
@@ -114,9 +165,13 @@ private func unique<T: Hashable>(_ values: [T]) -> [T] {
     return values.filter { seen.insert($0).inserted }
 }
 
-private func summary(_ values: [Double], digits: Int) -> String {
-    guard !values.isEmpty else { return "–" }
-    let mean = values.reduce(0, +) / Double(values.count)
-    let std = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : 0
-    return String(format: "%.\(digits)f ± %.\(digits)f", mean, std)
+private func format(_ value: PaperResults.Value?, _ digits: Int) -> String {
+    guard let value else { return "–" }
+    return String(format: "%.\(digits)f ± %.\(digits)f", value.mean, value.std)
+}
+
+/// 10000 → "10,000".
+private func grouped(_ n: Int) -> String {
+    let digits = String(n)
+    return digits.enumerated().map { i, c in (i > 0 && (digits.count - i) % 3 == 0 ? "," : "") + String(c) }.joined()
 }

@@ -7,7 +7,10 @@ import Spec
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile specs to graphs (.sbig) and report what the compiler did.",
-        discussion: "Regenerate every compiled graph of the repository with: sbic compile specs/*vae.json")
+        discussion: """
+            Regenerate every compiled graph of the repository with: sbic compile specs/*vae.json \
+            (the paper's models, into generated/) and sbic compile specs/beyond/*.json -o generated/beyond.
+            """)
 
     @Argument(help: "Spec files (JSON).", completion: .file(extensions: ["json"]))
     var specs: [String]

@@ -56,6 +56,7 @@ struct Eval: ParsableCommand {
             let classifier = try c2st(x, reference: ref)
             var result: [String: Any] = [
                 "c2st": classifier.accuracy, "c2st_folds": classifier.foldAccuracies, "c2st_epochs": classifier.epochs,
+                "c2st_concurrent_folds": classifier.concurrentFolds,
                 "samples": x.rows, "reference_samples": ref.rows, "dimensions": x.columns, "seed": seed,
                 "reference": reference ?? "sbibm \(task!) observation \(obs!)",
             ]

@@ -16,6 +16,23 @@ final class CSVTests: XCTestCase {
         }
     }
 
+    /// Text tables: quoted fields keep their commas and quotes; rows keep their line numbers.
+    func testRecords() throws {
+        let (header, rows) = try CSV.records(Data("task,hidden,note\r\nslcp,\"200,200\",\"say \"\"hi\"\"\"\r\nsir, 100 ,\n".utf8), file: "a.csv")
+        XCTAssertEqual(header, ["task", "hidden", "note"])
+        XCTAssertEqual(rows, [CSV.Record(line: 2, fields: ["slcp", "200,200", "say \"hi\""]), CSV.Record(line: 3, fields: ["sir", "100", ""])])
+        XCTAssertThrowsError(try CSV.records(Data("a,b,c\n1,\"2,3\"\n".utf8), file: "a.csv")) { error in
+            XCTAssertEqual("\(error)", "a.csv: row 2: 2 fields, expected 3 as in row 1", "a quoted comma separates nothing")
+        }
+        XCTAssertThrowsError(try CSV.records(Data("a,b\n\"x,y\n".utf8), file: "a.csv")) { error in
+            XCTAssertEqual("\(error)", "a.csv: row 2: a quoted field is not closed")
+        }
+        XCTAssertThrowsError(try CSV.records(Data("a,b\n1,2\n\n3,4\n".utf8), file: "a.csv")) { error in
+            XCTAssertEqual("\(error)", "a.csv: row 3: 1 fields, expected 2 as in row 1", "a blank line inside the table")
+        }
+        XCTAssertThrowsError(try CSV.records(Data(), file: "a.csv")) { XCTAssertEqual("\($0)", "a.csv: empty file") }
+    }
+
     func testHeaderDetection() throws {
         let withHeader = try parse("a,b\n1,2\n3,4\n")
         XCTAssertEqual(withHeader.header, ["a", "b"])

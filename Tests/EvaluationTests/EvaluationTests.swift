@@ -23,6 +23,27 @@ final class EvaluationTests: XCTestCase {
         }
     }
 
+    /// The folds trained on two threads give the serial scores to the last digit, on both back
+    /// ends, and two of them were in training at the same moment.
+    func testConcurrentFoldsGiveTheSerialScores() throws {
+        let samples = try reference("two_moons", 0..<300), other = try reference("two_moons", 5000..<5300)
+        var rng = RandomStream(seed: 4, stream: "test")
+        // Shifted by a fifth of a standard deviation, so that the folds' accuracies differ.
+        let shifted = try Matrix(rowArrays: (0..<samples.rows).map { r in samples.row(r).map { $0 + 0.2 * rng.normal() } })
+        for backend in [c2st.backend, { try InterpretedProgram($0, parameters: $1) }] {
+            var serial = C2ST(backend: backend), concurrent = C2ST(backend: backend)
+            serial.concurrency = 1
+            concurrent.concurrency = 2
+            let (a, b) = (try serial(shifted, reference: other), try concurrent(shifted, reference: other))
+            XCTAssertEqual(a.foldAccuracies, b.foldAccuracies)
+            XCTAssertEqual(a.epochs, b.epochs)
+            XCTAssertEqual(a.accuracy, b.accuracy)
+            XCTAssertEqual(a.concurrentFolds, 1)
+            XCTAssertEqual(b.concurrentFolds, 2)
+            XCTAssertGreaterThan(Set(a.foldAccuracies).count, 1, "\(a.foldAccuracies)")
+        }
+    }
+
     func testPriorAgainstThePosteriorIsSeparable() throws {
         var rng = RandomStream(seed: 3, stream: "test")
         let simulator = try Simulators.named("two_moons")

@@ -7,26 +7,32 @@ import Spec
 final class CompilerTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func specFiles() throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("specs"), includingPropertiesForKeys: nil)
+    static func specFiles(_ folder: String = "specs") throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent(folder), includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" && $0.lastPathComponent != "schema.json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    /// generated/ holds exactly what compiling specs/ gives. Regenerate with
-    /// `swift run sbic compile specs/*vae.json`.
+    /// generated/ holds exactly what compiling specs/ gives, and generated/beyond/ what
+    /// compiling specs/beyond/ gives. Regenerate with `swift run sbic compile specs/*vae.json`
+    /// and `swift run sbic compile specs/beyond/*.json -o generated/beyond`.
     func testGeneratedGraphsAreUpToDate() throws {
-        let specs = try Self.specFiles()
-        XCTAssertEqual(specs.count, 22, "the paper's 11 problems × 2 models")
-        for url in specs {
-            let name = url.deletingPathExtension().lastPathComponent
-            let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
-            let golden = Self.repository.appendingPathComponent("generated/\(name).sbig")
-            let expected = try? String(contentsOf: golden, encoding: .utf8)
-            XCTAssertTrue(expected == graph.text,
-                          "generated/\(name).sbig is stale: run `swift run sbic compile specs/*vae.json`")
-            // And the text form reads back to the same graph.
-            if let expected { XCTAssertEqual(try Graph.parse(expected), graph) }
+        XCTAssertEqual(try Self.specFiles().count, 22, "the paper's 11 problems × 2 models")
+        XCTAssertFalse(try Self.specFiles("specs/beyond").isEmpty)
+        for (specs, generated) in [("specs", "generated"), ("specs/beyond", "generated/beyond")] {
+            for url in try Self.specFiles(specs) {
+                let name = url.deletingPathExtension().lastPathComponent
+                let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
+                let golden = Self.repository.appendingPathComponent("\(generated)/\(name).sbig")
+                let expected = try? String(contentsOf: golden, encoding: .utf8)
+                XCTAssertTrue(expected == graph.text, "\(generated)/\(name).sbig is stale: compile \(specs)/\(name).json into \(generated)/")
+                // And the text form reads back to the same graph.
+                if let expected { XCTAssertEqual(try Graph.parse(expected), graph) }
+            }
+            // And nothing is left there from a spec that is gone.
+            let compiled = try FileManager.default.contentsOfDirectory(atPath: Self.repository.appendingPathComponent(generated).path)
+                .filter { $0.hasSuffix(".sbig") }.map { String($0.dropLast(5)) }
+            XCTAssertEqual(Set(compiled), Set(try Self.specFiles(specs).map { $0.deletingPathExtension().lastPathComponent }), generated)
         }
     }
 
@@ -141,7 +147,7 @@ final class CompilerTests: XCTestCase {
         let train = graph.program("train_step")!
         XCTAssertEqual(Set(train.inputs.map(\.name)), ["theta", "y", "noise.z", "adamw.learning_rate"])
         XCTAssertEqual(train.outputs.map(\.name), ["loss", "grad_norm"])
-        XCTAssertEqual(graph.program("sample")!.inputs.map(\.shape), [[1, 8], [1000, 5], [1000, 5]])
+        XCTAssertEqual(graph.program("sample")!.inputs.map(\.shape), [[1, 8], [1000, 4], [1000, 5]], "y; the noise of z (4) and of θ (5)")
         XCTAssertEqual(graph.metadata["training.batch_size"], "16")
     }
 }

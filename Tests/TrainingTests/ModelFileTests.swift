@@ -113,6 +113,35 @@ final class ModelFileTests: XCTestCase {
         for (a, b) in zip(back, m.values) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b))) }
     }
 
+    /// The standard scale is at least half the smallest step between a column's values: a
+    /// column that is nearly constant gets that floor; continuous values and counts that vary
+    /// keep their standard deviation, computed here independently.
+    func testTheStandardScaleOfANearlyConstantColumnIsFloored() throws {
+        let rows: [[Double]] = (0..<2000).map { r in
+            let rare = r >= 1995
+            return [rare ? 1 : 0, 0.37 * Double(r * r % 101), Double(r % 7), rare ? 3.25 : 3]
+        }
+        let m = try Matrix(rowArrays: rows)
+        for kind in [Scaler.Kind.standard, .logStandard] {
+            let data = kind == .standard ? m : try Matrix(rowArrays: rows.map { $0.map { Foundation.exp($0) } })
+            let scaler = Scaler(fitting: data, kind: kind)
+            for c in 0..<4 {
+                let column = rows.map { $0[c] }
+                let mean = column.reduce(0, +) / 2000
+                XCTAssertEqual(scaler.shift[c], mean, accuracy: 1e-12, "\(kind) \(c)")
+                let floor = [0.5, 0, 0, 0.125][c]
+                XCTAssertEqual(scaler.scale[c], max(std(of: column), floor), accuracy: 1e-12, "\(kind) \(c)")
+            }
+            XCTAssertLessThan(std(of: rows.map { $0[0] }), 0.05)
+            XCTAssertEqual(Double(scaler.apply(data)[4 * 1999]), (1 - 0.0025) / 0.5, accuracy: 1e-6, "\(kind): the rare 1 lies 2 units out")
+        }
+    }
+
+    private func std(of column: [Double]) -> Double {
+        let mean = column.reduce(0, +) / Double(column.count)
+        return (column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(column.count - 1)).squareRoot()
+    }
+
     /// log_standard standardizes ln x: for columns 10^k the logs are k·ln 10, whose mean and
     /// standard deviation are known in closed form.
     func testLogScaler() throws {
