@@ -46,6 +46,8 @@ private func backend(_ name: String?) throws -> (name: String, compiler: Backend
     }
 }
 
+private let builtInTasks = Simulators.sizes.map { BuiltInTask(name: $0.name, parameters: $0.parameters, observations: $0.observations) }
+
 private let versionText = strdup(sbicVersion)!
 private let noError = strdup("")!
 
@@ -153,7 +155,7 @@ public func sbic_model_sample(_ model: OpaquePointer?, _ y: UnsafePointer<Double
 public func sbic_compile(_ specText: UnsafePointer<CChar>?, _ source: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
     guarded(nil) {
         guard let specText else { throw InterfaceError("no spec given") }
-        let spec = try ModelSpec.parse(String(cString: specText), file: source.map { String(cString: $0) })
+        let spec = try ModelSpec.parse(String(cString: specText), file: source.map { String(cString: $0) }, tasks: builtInTasks)
         return strdup(try Compiler().compile(spec).0.text)
     }
 }
@@ -191,7 +193,7 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
         let text = String(cString: graphText)
         let graph: Graph, spec: String?
         if text.drop(while: \.isWhitespace).first == "{" {
-            var parsed = try ModelSpec.parse(text, file: "spec")
+            var parsed = try ModelSpec.parse(text, file: "spec", tasks: builtInTasks)
             if let batchSize = settings.batchSize { parsed.training.batchSize = batchSize }
             (graph, spec) = (try Compiler().compile(parsed).0, text)
         } else {
@@ -201,9 +203,7 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
             (graph, spec) = (try Graph.parse(text, file: "graph"), nil)
         }
         let path = String(cString: directory)
-        if FileManager.default.fileExists(atPath: path + "/model.json") && !settings.overwrite {
-            throw InterfaceError("\(path) already holds a trained model; pass overwrite=True to replace it, or choose another directory")
-        }
+        try ModelDirectory.check(path, overwrite: settings.overwrite)
         let interface = try GraphInterface(graph)
         let (r, p, m) = (Int(rows), Int(thetaColumns), Int(yColumns))
         for (name, variable, columns, size) in [("θ", interface.target, p, interface.targetSize), ("y", interface.given, m, interface.givenSize)]
@@ -214,7 +214,7 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
             throw InterfaceError("parameter_names has \(names.count) names for θ's \(p) columns")
         }
         let chosen = try backend(settings.backend)
-        var run = try TrainingRun(graph: graph, spec: spec, directory: path, seed: settings.seed ?? 1,
+        var run = try TrainingRun(graph: graph, spec: spec, seed: settings.seed ?? 1,
                                   backendName: chosen.name, backend: chosen.compiler)
         if let maxEpochs = settings.maxEpochs { run.settings.maxEpochs = maxEpochs }
         if let patience = settings.patience { run.settings.patience = patience }
@@ -240,7 +240,9 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
         }
         interruptFlag.value = false
         run.shouldStop = { interruptFlag.value }
-        let (_, result) = try run.run(data, simulations: r)
+        // Held until training ends: no other run may write here meanwhile.
+        let claimed = try ModelDirectory(claiming: path, overwrite: settings.overwrite)
+        let (_, result) = try run.run(data, simulations: r, in: claimed)
         if result.stopped == "non-finite loss" {
             throw InterfaceError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch)) in \(path)")
         }
@@ -306,8 +308,10 @@ struct TrainSettings {
             overwrite = flag
         }
         if let value = object["parameter_names"] {
-            guard let names = value as? [String], names.allSatisfy({ !$0.isEmpty }) else {
-                throw InterfaceError("parameter_names must be a list of non-empty strings")
+            // The names head CSV columns: no commas, quotes or line breaks.
+            guard let names = value as? [String],
+                  names.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) }) else {
+                throw InterfaceError("parameter_names must be a list of non-empty strings without commas, quotes or line breaks")
             }
             parameterNames = names
         }

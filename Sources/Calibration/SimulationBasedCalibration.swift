@@ -24,20 +24,33 @@ public struct SimulationBasedCalibration {
     public var binCount: Int { bins ?? min(20, max(2, simulations / 20)) }
 
     public func run(_ simulator: any Simulator, posterior: Posterior) throws -> CalibrationReport {
-        let bins = binCount
-        guard simulations > 0, samples > 0 else { throw CalibrationError("the numbers of simulations and samples must be positive") }
-        guard bins >= 2, samples + 1 >= bins else {
-            throw CalibrationError("\(bins) bins need at least \(bins - 1) posterior samples per simulation, and at least 2 bins")
-        }
+        try checkSettings()
         // The simulations come from their own stream of the seed: with the same seed as
         // training, they are new data, not the first rows of the training set.
         let calibrationSeed = RandomStream(seed: seed, stream: "calibrate").key
         let simulated = simulateDataset(simulator, count: simulations, seed: calibrationSeed, threads: threads)
-        let (theta, y) = removingFailedSimulations(theta: simulated.theta, y: simulated.y)
+        return try run(theta: simulated.theta, y: simulated.y, names: simulator.parameterNames, source: simulator.name,
+                       posterior: posterior)
+    }
+
+    /// Calibration on pairs (θ*, y*) drawn from the prior and the simulator elsewhere, such as
+    /// a user's held-out simulations, as sbi's run_sbc takes them; `simulations` is not used.
+    /// Rows holding NaN or ±∞ are dropped and counted.
+    public func run(theta givenTheta: Matrix, y givenY: Matrix, names: [String], source: String,
+                    posterior: Posterior) throws -> CalibrationReport {
+        try checkSettings()
+        let bins = binCount
+        guard givenTheta.rows == givenY.rows else {
+            throw CalibrationError("θ has \(givenTheta.rows) rows and y \(givenY.rows); they must be pairs, one a row")
+        }
+        guard names.count == givenTheta.columns else {
+            throw CalibrationError("\(names.count) parameter names for θ's \(givenTheta.columns) columns")
+        }
+        let (theta, y) = removingFailedSimulations(theta: givenTheta, y: givenY)
         guard theta.rows > 0 else { throw CalibrationError("every simulation failed") }
 
         let draws = try posterior(y, samples, seed)
-        let d = simulator.parameterDimension
+        let d = theta.columns
         guard draws.count == theta.rows, draws.allSatisfy({ $0.rows >= samples && $0.columns == d }) else {
             throw CalibrationError("the posterior returned \(draws.count) sample sets for \(theta.rows) observations, "
                                    + "or sets of the wrong shape (expected \(samples) × \(d))")
@@ -51,12 +64,19 @@ public struct SimulationBasedCalibration {
         let dimensions = (0..<d).map { i in
             let column = ranks.map { $0[i] }
             let counts = Ranks.histogram(column, maximum: maximum, bins: bins)
-            return DimensionCalibration(name: simulator.parameterNames[i], rankHistogram: counts,
+            return DimensionCalibration(name: names[i], rankHistogram: counts,
                                         coverage: Coverage.coverage(ranks: column, maximum: maximum))
         }
-        return CalibrationReport(task: simulator.name, simulations: theta.rows, simulationsDropped: simulations - theta.rows,
+        return CalibrationReport(task: source, simulations: theta.rows, simulationsDropped: givenTheta.rows - theta.rows,
                                  posteriorSamples: samples, rankMaximum: maximum, bins: bins, seed: seed,
                                  dimensions: dimensions, ranks: ranks)
+    }
+
+    private func checkSettings() throws {
+        guard simulations > 0, samples > 0 else { throw CalibrationError("the numbers of simulations and samples must be positive") }
+        guard binCount >= 2, samples + 1 >= binCount else {
+            throw CalibrationError("\(binCount) bins need at least \(binCount - 1) posterior samples per simulation, and at least 2 bins")
+        }
     }
 }
 

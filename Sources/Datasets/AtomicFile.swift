@@ -45,11 +45,14 @@ public enum AtomicFile {
         }
     }
 
-    /// Removes the temporary files that writers killed mid-write left in `directory`:
-    /// those of processes that no longer run. A live writer's file is left alone.
-    public static func removeAbandonedTemporaries(in directory: String) {
+    /// Removes the temporary files that writers killed mid-write left in `directory`: those of
+    /// files `of` accepts (by name), written by processes that no longer run. A live writer's
+    /// file is left alone, and so is anything but a plain file.
+    public static func removeAbandonedTemporaries(in directory: String, of files: (String) -> Bool = { _ in true }) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
-            guard let pid = writer(ofTemporary: name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let (file, pid) = writer(ofTemporary: name), files(file), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var status = stat()
+            guard lstat(directory + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
             unlink(directory + "/" + name)
         }
     }
@@ -59,11 +62,12 @@ public enum AtomicFile {
         ".\(name).\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp"
     }
 
-    /// The process that writes the temporary file `name`, or nil if `name` is none.
-    private static func writer(ofTemporary name: String) -> pid_t? {
+    /// The file that the temporary file `name` is written for and the process that writes it,
+    /// or nil if `name` is no temporary file.
+    private static func writer(ofTemporary name: String) -> (file: String, pid: pid_t)? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard name.hasPrefix("."), parts.count >= 5, parts.last == "tmp" else { return nil }
-        return pid_t(parts[parts.count - 3])
+        guard name.hasPrefix("."), parts.count >= 5, parts.last == "tmp", let pid = pid_t(parts[parts.count - 3]) else { return nil }
+        return (parts[1..<(parts.count - 3)].joined(separator: "."), pid)
     }
 
     fileprivate static func systemError(_ path: String, _ what: String) -> DataError {
@@ -84,5 +88,20 @@ private func writeAll(_ data: Data, to fd: Int32, path: String) throws {
             }
             offset += written
         }
+    }
+}
+
+/// Creates `directory` and its missing parents, failing with the system's reason: Foundation's
+/// errors say only that "the operation could not be completed".
+public func createDirectories(_ directory: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw DataError(file: directory, reason: "is a file, not a directory") }
+        return
+    }
+    let parent = (directory as NSString).deletingLastPathComponent
+    if !parent.isEmpty, parent != directory { try createDirectories(parent) }
+    guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
+        throw DataError(file: directory, reason: "cannot create: \(String(cString: strerror(errno)))")
     }
 }

@@ -40,6 +40,14 @@ public enum CSV {
 
     /// Parses CSV bytes; `file` names the source in errors.
     public static func parse(_ data: Data, file: String, header: Header = .auto) throws -> Table {
+        // UTF-16 text (a spreadsheet's "Unicode text") has a NUL byte beside every ASCII character.
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
+            throw DataError(file: file, reason: "is UTF-16 text; sbic reads CSV files as UTF-8: save it as UTF-8")
+        }
+        if let nul = data.firstIndex(of: 0) {
+            let row = data[..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw DataError(file: file, row: row, reason: "a NUL byte: this is not a text file (UTF-16 text? save it as UTF-8)")
+        }
         let lines = splitLines([UInt8](data))
         guard let first = lines.first else {
             throw DataError(file: file, reason: "empty file")

@@ -53,10 +53,13 @@ public enum NPY {
         return Matrix(uncheckedRows: header.rows, columns: header.columns, values: values)
     }
 
-    /// `.npy` bytes for `matrix` as a 2-D C-order array.
-    public static func encode(_ matrix: Matrix, as type: ElementType = .float64) -> Data {
+    /// `.npy` bytes for `matrix` as a C-order array: 2-D, or of `shape` (whose product is
+    /// the matrix's size), such as (observations, samples, parameters).
+    public static func encode(_ matrix: Matrix, as type: ElementType = .float64, shape: [Int]? = nil) -> Data {
+        let dims = shape ?? [matrix.rows, matrix.columns]
+        precondition(dims.reduce(1, *) == matrix.values.count, "shape \(dims) does not hold \(matrix.values.count) values")
         var header = "{'descr': '\(type.descr)', 'fortran_order': False, "
-            + "'shape': (\(matrix.rows), \(matrix.columns)), }"
+            + "'shape': (\(dims.map(String.init).joined(separator: ", "))\(dims.count == 1 ? "," : "")), }"
         // numpy pads the header with spaces so the data starts on a 64-byte boundary.
         let preamble = 10
         let padding = (64 - (preamble + header.utf8.count + 1) % 64) % 64
@@ -78,7 +81,7 @@ public enum NPY {
 
     /// Writes `matrix` to `path` atomically (see `AtomicFile`).
     public static func write(_ matrix: Matrix, to path: String,
-                             as type: ElementType = .float64) throws {
-        try AtomicFile.write(encode(matrix, as: type), to: path)
+                             as type: ElementType = .float64, shape: [Int]? = nil) throws {
+        try AtomicFile.write(encode(matrix, as: type, shape: shape), to: path)
     }
 }

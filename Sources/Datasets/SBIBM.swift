@@ -68,13 +68,40 @@ public enum SBIBM {
     /// damaged observation file must not leave its callers an empty matrix to index).
     private static func read(_ task: String, _ file: String, rows: Int? = nil) throws -> Matrix {
         let root = try dataDirectory()
-        let path = URL(fileURLWithPath: root).appendingPathComponent(task)
-            .appendingPathComponent(file).path
+        let taskDirectory = URL(fileURLWithPath: root).appendingPathComponent(task).path
+        let path = URL(fileURLWithPath: taskDirectory).appendingPathComponent(file).path
+        // What is there, when what was asked for is not: the tasks, or the task's observations.
+        if !FileManager.default.fileExists(atPath: path) {
+            guard isDirectory(taskDirectory) else {
+                throw DataError(file: root, reason: "no reference data for task \"\(task)\"; there is data for "
+                                    + entries(of: root).filter { isDirectory(root + "/" + $0) }.joined(separator: ", "))
+            }
+            if file.hasPrefix("obs_") {
+                let numbers = entries(of: taskDirectory).compactMap { $0.hasPrefix("obs_") ? Int($0.dropFirst(4)) : nil }.sorted()
+                throw DataError(file: path, reason: "no such file: \(task) has observations "
+                                    + (numbers.isEmpty ? "none" : ranges(numbers)))
+            }
+        }
         let matrix = try CSV.read(path, header: .present)
         if let rows, matrix.rows != rows {
             throw DataError(file: path, reason: "holds \(matrix.rows) rows, expected \(rows)")
         }
         return matrix
+    }
+
+    private static func entries(of directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    /// [1, 2, 3, 5] → "1–3, 5".
+    public static func ranges(_ numbers: [Int]) -> String {
+        var parts: [String] = []
+        var start = 0
+        for i in numbers.indices where i == numbers.count - 1 || numbers[i + 1] != numbers[i] + 1 {
+            parts.append(start == i ? "\(numbers[i])" : "\(numbers[start])–\(numbers[i])")
+            start = i + 1
+        }
+        return parts.joined(separator: ", ")
     }
 
     private static func isDirectory(_ path: String) -> Bool {

@@ -73,7 +73,9 @@ extension Graph {
                     continue
                 }
                 switch keyword {
-                case "graph": graph.name = try s.word()
+                case "graph":
+                    graph.name = try s.word()
+                    guard Graph.isValidName(graph.name) else { throw fail("invalid graph name \"\(graph.name)\": \(Graph.nameRule)") }
                 case "meta":
                     let key = try s.word()
                     graph.metadata[key] = s.rest()

@@ -20,12 +20,19 @@ public struct CornerPlot {
         self.samples = samples; self.names = names; self.reference = reference; self.truth = truth; self.title = title
     }
 
+    /// The most parameters a corner plot draws: it has a panel for each pair, and beyond this
+    /// many the panels are too small to read and the file grows with the square.
+    public static let maximumDimension = 30
+
     /// The mass enclosed by the reference contours.
     static let contourMasses = [0.68, 0.95]
 
     public func render() throws -> SVG {
         let d = samples.columns
         guard d >= 1 else { throw PlotError("the samples have no columns") }
+        guard d <= Self.maximumDimension else {
+            throw PlotError("\(d) parameters would make \(d) × \(d) panels; a corner plot draws at most \(Self.maximumDimension) parameters")
+        }
         guard names.count == d else { throw PlotError("\(names.count) names for \(d) parameters") }
         if let reference, reference.columns != d {
             throw PlotError("the reference samples have \(reference.columns) columns, the samples \(d)")

@@ -23,7 +23,9 @@ public func simulateDataset(_ simulator: any Simulator, count: Int, seed: UInt64
     theta.values.withUnsafeMutableBufferPointer { thetaBuffer in
         y.values.withUnsafeMutableBufferPointer { yBuffer in
             let output = Output(theta: thetaBuffer, y: yBuffer)
-            DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+            // More workers than cores only queue up, and each costs a dispatch.
+            let workers = min(max(1, threads), ProcessInfo.processInfo.activeProcessorCount, (count + 63) / 64)
+            DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
                 while let range = chunks.next() {
                     for i in range {
                         var rng = root.substream(UInt64(i))

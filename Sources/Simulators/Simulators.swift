@@ -1,7 +1,7 @@
 /// The simulators sbic ships: the ten sbibm tasks and the Simformer Hodgkin–Huxley task.
 public enum Simulators {
     /// One entry per simulator; the single source of both `names` and `named(_:)`.
-    private static let registry: [(name: String, make: @Sendable () -> any Simulator)] = [
+    static let registry: [(name: String, make: @Sendable () -> any Simulator)] = [
         ("two_moons", { TwoMoons() }),
         ("gaussian_linear", { GaussianLinear() }),
         ("gaussian_linear_uniform", { GaussianLinear(uniformPrior: true) }),

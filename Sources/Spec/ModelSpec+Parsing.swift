@@ -2,12 +2,13 @@ import Foundation
 
 extension ModelSpec {
     /// Parses and validates a specification. Throws a `SpecError` listing every problem
-    /// found, in document order; `file` only labels the diagnostics.
-    public static func parse(_ text: String, file: String? = nil) throws -> ModelSpec {
+    /// found, in document order; `file` only labels the diagnostics. A task among `tasks`
+    /// (the built-in simulators) is checked against the spec's sizes.
+    public static func parse(_ text: String, file: String? = nil, tasks: [BuiltInTask] = []) throws -> ModelSpec {
         let root = try JSONValue.parse(text, file: file)
         var log = DiagnosticLog(file: file, sourceMap: SourceMap(root))
         let draft = SpecDecoder.decode(root, log: &log)
-        let dataFlow = SpecChecker.check(draft, log: &log)
+        let dataFlow = SpecChecker.check(draft, log: &log, tasks: tasks)
         if log.isEmpty, let dataFlow, let spec = draft.assemble(with: dataFlow) {
             return spec
         }
@@ -19,7 +20,7 @@ extension ModelSpec {
 
     /// Reads and parses the file at `path`. A file that cannot be read, or is not UTF-8,
     /// is reported as a `SpecError` too.
-    public static func load(path: String) throws -> ModelSpec {
+    public static func load(path: String, tasks: [BuiltInTask] = []) throws -> ModelSpec {
         func failure(_ message: String) -> SpecError {
             SpecError(diagnostics: [Diagnostic(file: path, path: "", line: 0, column: 0, message: message)])
         }
@@ -37,6 +38,6 @@ extension ModelSpec {
         guard let text = String(data: data, encoding: .utf8) else {
             throw failure("the file is not valid UTF-8")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, tasks: tasks)
     }
 }

@@ -7,9 +7,20 @@ import IR
 public enum MemoryBudget {
     public static var physical: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 
+    /// The address space this process may take (`ulimit -v`), when it is limited.
+    public static var processLimit: Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// Throws unless `bytes` (computed with saturating arithmetic) fit in the machine's
-    /// memory; `what` names what needs them: "running sample needs 2.0 TiB, more than …".
+    /// memory and the process's limit; `what` names what needs them: "running sample needs
+    /// 2.0 TiB, more than …".
     public static func require(_ bytes: Int, for what: String) throws {
+        if let limit = processLimit, limit < physical, bytes > limit {
+            throw TrainingError("\(what) needs \(formatBytes(bytes)), more than the \(formatBytes(limit)) this process may use (ulimit -v)")
+        }
         guard bytes <= physical else {
             throw TrainingError("\(what) needs \(formatBytes(bytes)), more than this machine's \(formatBytes(physical))")
         }

@@ -8,7 +8,8 @@ import Simulators
 /// On disk it is a directory. `model.json` is the commit record: it names the weights
 /// (`weights-<hash>.safetensors`) and the graph (`graph-<hash>.sbig`) by content hash and is
 /// written last, atomically. A run killed at any moment therefore leaves a `model.json` that
-/// names complete files: the previous model or the new one, never a mixture.
+/// names complete files: the previous model or the new one, never a mixture. `ModelDirectory`
+/// says what else sbic writes there, and what it removes.
 public struct TrainedModel {
     public static let formatVersion = 1
 
@@ -39,38 +40,43 @@ public struct TrainedModel {
         return saturatingAdd(saturatingAdd(weights, graph.text.utf8.count), spec?.utf8.count ?? 0)
     }
 
-    public func save(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Saves into `directory`, replacing the model there (see `ModelDirectory`).
+    public func save(to directory: ModelDirectory) throws {
         let tensors = graph.parameters.filter { $0.kind == .weight }.map {
             ($0.name, SafeTensors.Tensor(shape: $0.shape.dims, values: weights[$0.name]!))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let scalers = String(decoding: try encoder.encode(["theta": thetaScaler, "y": yScaler]), as: UTF8.self)
-        let weightsFile = try store(try SafeTensors.encode(tensors, metadata: ["sbic.format": "\(Self.formatVersion)", "sbic.scalers": scalers]),
-                                    kind: "weights", extension: "safetensors", in: directory)
-        let graphFile = try store(Data(graph.text.utf8), kind: "graph", extension: "sbig", in: directory)
-        let specFile = try spec.map { try store(Data($0.utf8), kind: "spec", extension: "json", in: directory) }
-        let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
-                            graph: graphFile, weights: weightsFile, spec: specFile,
-                            given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
-                            thetaScaler: thetaScaler, yScaler: yScaler, summary: summary,
-                            parameterNames: parameterNames, prior: prior)
-        try AtomicFile.write(try encoder.encode(record) + Data("\n".utf8), to: directory + "/model.json")
-        // Only now may the files of the previous model go.
-        let keep = Set([graphFile, weightsFile, specFile].compactMap { $0 })
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        where !keep.contains(file) && ["graph-", "weights-", "spec-"].contains(where: file.hasPrefix) {
-            try? FileManager.default.removeItem(atPath: directory + "/" + file)
+        let encoded = try SafeTensors.encode(tensors, metadata: ["sbic.format": "\(Self.formatVersion)", "sbic.scalers": scalers])
+        let files = [(encoded, "weights", "safetensors"), (Data(graph.text.utf8), "graph", "sbig")]
+            + (spec.map { [(Data($0.utf8), "spec", "json")] } ?? [])
+        try directory.save(files.map { (data: $0.0, kind: $0.1, extension: $0.2) }) { names in
+            let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
+                                graph: names[1], weights: names[0], spec: names.count > 2 ? names[2] : nil,
+                                given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
+                                thetaScaler: thetaScaler, yScaler: yScaler, summary: summary,
+                                parameterNames: parameterNames, prior: prior)
+            return try encoder.encode(record) + Data("\n".utf8)
         }
-        AtomicFile.removeAbandonedTemporaries(in: directory)
+    }
+
+    /// Saves into the directory at `path`, claiming it for the length of the save.
+    public func save(to path: String) throws {
+        try save(to: ModelDirectory(claiming: path, overwrite: true))
     }
 
     public static func load(from directory: String) throws -> TrainedModel {
         guard FileManager.default.fileExists(atPath: directory) else {
             throw DataError(file: directory + "/model.json", reason: "no such model directory")
         }
-        return try decode(directory: directory) { try? readFile(directory + "/" + $0) }
+        // A file that is missing is nil; one that is there but cannot be read (a folder, a pipe,
+        // a device) is an error that says why.
+        return try decode(directory: directory) { name in
+            var status = stat()
+            guard lstat(directory + "/" + name, &status) == 0 || errno != ENOENT else { return nil }
+            return try readFile(directory + "/" + name)
+        }
     }
 
     /// A model from the contents of its directory's files: `read` gives the bytes of a file
@@ -78,9 +84,9 @@ public struct TrainedModel {
     /// relies on is checked here, so that a damaged or hand-edited directory is refused with
     /// the file and field at fault: the graph's programs and sizes, the weights' shapes and
     /// values, and the scalers.
-    public static func decode(directory: String, read: (String) -> Data?) throws -> TrainedModel {
+    public static func decode(directory: String, read: (String) throws -> Data?) throws -> TrainedModel {
         let path = directory + "/model.json"
-        guard let data = read("model.json") else {
+        guard let data = try read("model.json") else {
             throw DataError(file: path, reason: "no model.json: this directory holds no trained model")
         }
         struct Version: Decodable { var format: Int }
@@ -101,7 +107,7 @@ public struct TrainedModel {
             guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
                 throw DataError(file: path, field: field, reason: "\"\(name)\" is not a file name in the model directory")
             }
-            guard let data = read(name) else { throw DataError(file: directory + "/" + name, reason: "missing or unreadable") }
+            guard let data = try read(name) else { throw DataError(file: directory + "/" + name, reason: "missing or unreadable") }
             return (directory + "/" + name, data)
         }
 
@@ -146,14 +152,6 @@ public struct TrainedModel {
         let spec = record.spec.flatMap { name in (try? file("spec", name)).flatMap { String(data: $0.data, encoding: .utf8) } }
         return TrainedModel(graph: graph, weights: weights, thetaScaler: record.thetaScaler, yScaler: record.yScaler,
                             summary: record.summary, spec: spec, parameterNames: record.parameterNames, prior: record.prior)
-    }
-
-    /// Writes `data` under a name derived from its content, unless that file is already there.
-    private func store(_ data: Data, kind: String, extension ext: String, in directory: String) throws -> String {
-        let name = "\(kind)-\(String(fnv1a(data), radix: 16)).\(ext)"
-        let path = directory + "/" + name
-        if FileManager.default.contents(atPath: path) != data { try AtomicFile.write(data, to: path) }
-        return name
     }
 
     private struct Record: Codable {
@@ -203,6 +201,24 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
         case epochs, seed, backend, stopped, simulations
         case bestEpoch = "best_epoch", bestValidationLoss = "best_validation_loss", wallSeconds = "wall_seconds"
         case microsecondsPerStep = "us_per_step", simulationsDropped = "simulations_dropped"
+    }
+}
+
+extension TrainingSummary {
+    /// Decoded field by field as Codable would, except `seed`: Foundation reports an integer out of
+    /// UInt64's range (`-1`) as "not valid JSON", with no field, so it is named here.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let seed = try? c.decode(UInt64.self, forKey: .seed) else {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "not an integer from 0 to \(UInt64.max)")
+        }
+        self.init(epochs: try c.decode(Int.self, forKey: .epochs), bestEpoch: try c.decode(Int.self, forKey: .bestEpoch),
+                  bestValidationLoss: try c.decode(Double.self, forKey: .bestValidationLoss),
+                  wallSeconds: try c.decode(Double.self, forKey: .wallSeconds),
+                  microsecondsPerStep: try c.decode(Double.self, forKey: .microsecondsPerStep),
+                  simulations: try c.decode(Int.self, forKey: .simulations),
+                  simulationsDropped: try c.decode(Int.self, forKey: .simulationsDropped), seed: seed,
+                  backend: try c.decode(String.self, forKey: .backend), stopped: try c.decode(String.self, forKey: .stopped))
     }
 }
 

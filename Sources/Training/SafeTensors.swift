@@ -45,8 +45,13 @@ public enum SafeTensors {
         guard let header = try? JSONSerialization.jsonObject(with: data.dropFirst(8).prefix(Int(length))) as? [String: Any] else {
             throw fail("the header is not a JSON object")
         }
+        // A JSON object keeps one of two equal keys without a word.
+        if let name = duplicateKey(in: data.dropFirst(8).prefix(Int(length))) {
+            throw fail("the header names \"\(name)\" twice")
+        }
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
+        var ranges: [(name: String, bytes: Range<Int>)] = []
         for (name, entry) in header {
             if name == "__metadata__" {
                 guard let m = entry as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
@@ -65,6 +70,7 @@ public enum SafeTensors {
                   offsets[1] - offsets[0] == byteCount else {
                 throw fail("tensor \(name): shape \(shape) does not match bytes \(offsets) of \(body.count)")
             }
+            ranges.append((name, offsets[0]..<offsets[1]))
             let start = body.startIndex + offsets[0]
             let values = (0..<count).map { i -> Float in
                 let p = start + 4 * i
@@ -73,6 +79,44 @@ public enum SafeTensors {
             }
             tensors[name] = Tensor(shape: shape, values: values)
         }
+        // The format's rule: the tensors' bytes cover the data exactly, without overlaps or holes;
+        // two tensors sharing bytes would train as one.
+        var end = 0
+        for (name, bytes) in ranges.sorted(by: { ($0.bytes.lowerBound, $0.bytes.upperBound, $0.name) < ($1.bytes.lowerBound, $1.bytes.upperBound, $1.name) }) {
+            guard bytes.lowerBound >= end else {
+                throw fail("tensor \(name): bytes [\(bytes.lowerBound), \(bytes.upperBound)] overlap another tensor's")
+            }
+            guard bytes.lowerBound == end else { throw fail("bytes [\(end), \(bytes.lowerBound)] of the data belong to no tensor") }
+            end = bytes.upperBound
+        }
+        guard end == body.count else { throw fail("bytes [\(end), \(body.count)] of the data belong to no tensor") }
         return (tensors, metadata)
+    }
+
+    /// The first key that a JSON object (already known to be valid JSON) holds twice at its top level.
+    private static func duplicateKey(in json: Data) -> String? {
+        var seen: Set<Data> = []
+        var depth = 0
+        var i = json.startIndex
+        while i < json.endIndex {
+            let byte = json[i]
+            if byte == UInt8(ascii: "\"") {
+                // A string: find its end, skipping escaped characters.
+                var j = json.index(after: i)
+                while j < json.endIndex, json[j] != UInt8(ascii: "\"") { j = json.index(j, offsetBy: json[j] == UInt8(ascii: "\\") ? 2 : 1) }
+                let string = json[json.index(after: i)..<min(j, json.endIndex)]
+                var k = json.index(after: min(j, json.endIndex - 1))
+                while k < json.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(json[k]) { k += 1 }
+                if depth == 1, k < json.endIndex, json[k] == UInt8(ascii: ":"), !seen.insert(Data(string)).inserted {
+                    return String(decoding: string, as: UTF8.self)
+                }
+                i = k
+                continue
+            }
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+            i += 1
+        }
+        return nil
     }
 }

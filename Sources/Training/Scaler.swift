@@ -51,9 +51,8 @@ public struct Scaler: Codable, Equatable, Sendable {
             case .none:
                 (s, k) = (0, 1)
             case .standard, .logStandard:
-                let mean = column.reduce(0, +) / Double(max(column.count, 1))
-                let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(column.count - 1, 1))
-                (s, k) = (mean, max(variance.squareRoot(), smallestStep(column) / 2))
+                let (mean, deviation) = Self.meanAndDeviation(column)
+                (s, k) = (mean, max(deviation, smallestStep(column) / 2))
             case .robust:
                 let sorted = column.sorted()
                 (s, k) = (quantile(sorted: sorted, 0.5), quantile(sorted: sorted, 0.75) - quantile(sorted: sorted, 0.25))
@@ -61,6 +60,17 @@ public struct Scaler: Codable, Equatable, Sendable {
             shift.append(s)
             scale.append(k > 0 && k.isFinite ? k : 1)
         }
+    }
+
+    /// The mean and the sample standard deviation, computed on the values divided by the largest
+    /// magnitude: squares of values beyond 1e154, and sums beyond 1e308, overflow a 64-bit float.
+    static func meanAndDeviation(_ column: [Double]) -> (Double, Double) {
+        let largest = column.reduce(0) { max($0, abs($1)) }
+        guard largest > 0, largest.isFinite else { return (0, 1) }
+        let scaled = column.map { $0 / largest }
+        let mean = scaled.reduce(0) { $0 + $1 / Double(scaled.count) }
+        let variance = scaled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(column.count - 1, 1))
+        return (mean * largest, variance.squareRoot() * largest)
     }
 
     /// What is wrong with a scaler read from a file for data of `columns` columns, or nil:

@@ -6,12 +6,11 @@ import Simulators
 
 /// A whole training run, as `sbic train` and `sbic reproduce` do it: the data checked and
 /// prepared, the graph's protocol (with any overrides), a JSON-lines log, the best model
-/// checkpointed while training and saved at the end in `directory`.
+/// checkpointed while training and saved at the end in a model directory.
 public struct TrainingRun {
     public let graph: Graph
     /// The spec text, saved with the model when training started from one.
     public var spec: String?
-    public var directory: String
     public var seed: UInt64
     public var backendName: String
     /// The protocol as the graph records it; overrides go here.
@@ -25,8 +24,8 @@ public struct TrainingRun {
     /// Built at once, so that a graph too large for memory fails before any simulation runs.
     public let trainer: Trainer
 
-    public init(graph: Graph, spec: String?, directory: String, seed: UInt64, backendName: String, backend: @escaping BackendCompiler) throws {
-        self.graph = graph; self.spec = spec; self.directory = directory; self.seed = seed; self.backendName = backendName
+    public init(graph: Graph, spec: String?, seed: UInt64, backendName: String, backend: @escaping BackendCompiler) throws {
+        self.graph = graph; self.spec = spec; self.seed = seed; self.backendName = backendName
         settings = try TrainingSettings(graph)
         trainer = try Trainer(graph: graph, backend: backend)
     }
@@ -38,20 +37,25 @@ public struct TrainingRun {
                          minimumTrainingRows: trainer.batch, seed: seed)
     }
 
-    /// Trains and saves; returns the saved model and how training went.
-    public func run(_ data: TrainingData, simulations: Int) throws -> (TrainedModel, TrainingResult) {
+    /// Trains and saves in `directory`; returns the saved model and how training went.
+    public func run(_ data: TrainingData, simulations: Int, in directory: ModelDirectory) throws -> (TrainedModel, TrainingResult) {
         let start = Date()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var options = TrainingOptions(maxEpochs: settings.maxEpochs, patience: settings.patience,
                                       learningRate: settings.learningRate, seed: seed)
         options.checkpointInterval = checkpointInterval
-        let log = try TrainingLog(directory + "/train.jsonl")
+        let log = try TrainingLog(directory.path + "/" + ModelDirectory.logName)
+        // The graph saved with the model records the settings this run used, overrides
+        // included, not only those it was compiled with.
+        var recorded = graph
+        recorded.metadata["training.learning_rate"] = "\(settings.learningRate)"
+        recorded.metadata["training.max_epochs"] = "\(settings.maxEpochs)"
+        recorded.metadata["training.patience"] = "\(settings.patience)"
         func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double) -> TrainedModel {
             let summary = TrainingSummary(epochs: epochs, bestEpoch: best.bestEpoch, bestValidationLoss: best.bestValidationLoss,
                                           wallSeconds: Date().timeIntervalSince(start), microsecondsPerStep: usPerStep,
                                           simulations: simulations, simulationsDropped: data.dropped, seed: seed,
                                           backend: backendName, stopped: stopped)
-            return TrainedModel(graph: graph, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
+            return TrainedModel(graph: recorded, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
                                 summary: summary, spec: spec, parameterNames: parameterNames, prior: prior)
         }
         options.onEpoch = { record in

@@ -7,6 +7,7 @@ import JIT
 import Passes
 import Random
 import Spec
+import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,6 +42,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         try reportingErrors(model) {
             let graph = try Self.load(model)
+            try MemoryBudget.require(Self.bytesNeeded(graph, sampleThreads: sampleThreads), for: "benchmarking \(graph.name)")
             if matmuls {
                 let comparison = try MatmulComparison(graph, iterations: iterations)
                 print(json ? comparison.json : comparison.table)
@@ -119,6 +121,16 @@ struct Bench: ParsableCommand {
     /// `body(t)` for t in 0..<count, on as many threads (the calling one alone when count is 1).
     private static func inParallel(_ count: Int, _ body: (Int) -> Void) {
         if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
+    }
+
+    /// What the benchmark holds at once: the parameters and every program's arena on each back
+    /// end, a copy of the sample program per further thread, and eight batches of inputs per program.
+    static func bytesNeeded(_ graph: Graph, sampleThreads: Int) -> Int {
+        let inputs = graph.programs.reduce(0) { total, program in
+            program.inputs.reduce(total) { saturatingAdd($0, saturatingMultiply($1.shape.count, 8 * MemoryLayout<Float>.stride)) }
+        }
+        let copies = saturatingMultiply(graph.arenaBytes(of: ["sample"]), sampleThreads - 1)
+        return saturatingAdd(saturatingMultiply(saturatingAdd(saturatingAdd(graph.parameterBytes, graph.arenaBytes()), copies), 2), inputs)
     }
 
     /// A spec is compiled; a .sbig graph is read as it is.

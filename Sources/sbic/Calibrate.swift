@@ -10,12 +10,15 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulation-based calibration of a trained model (Talts et al. 2018).",
         discussion: """
-            Draws -n parameters θ* from the task's prior and data y* from its simulator, samples \
-            the model's posterior given each y* (--samples per simulation, all in one batched run), \
-            and ranks each θ*ᵢ among its samples. An exact posterior gives uniform ranks and \
-            nominal coverage. Prints one JSON object: per parameter the rank histogram, a χ² test \
-            of uniformity (p_value) and the coverage of central credible intervals at levels \
-            0, 0.05, …, 1. Writes calibration.svg, calibration.json and ranks.csv to --out.
+            Draws -n parameters θ* from the task's prior and data y* from its simulator, or takes \
+            held-out pairs (θ*, y*) of your own simulator from --theta and --y (.npy or .csv, one \
+            simulation a row, drawn from the prior the model was trained for), samples the model's \
+            posterior given each y* (--samples per simulation, all in one batched run), and ranks each \
+            θ*ᵢ among its samples. An exact posterior gives uniform ranks and nominal coverage. \
+            Writes calibration.svg, calibration.json (per parameter the rank histogram, a χ² test of \
+            uniformity and the coverage of central credible intervals at levels 0, 0.05, …, 1) and \
+            ranks.csv to --out; prints each parameter's p-value and coverage, or with --json the \
+            report, and ends with one line: calibrated, or miscalibrated and in which parameters.
             """)
 
     @Argument(help: "A model directory written by `sbic train`.")
@@ -24,7 +27,13 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Task whose prior and simulator to use (default: the model's task).")
     var task: String?
 
-    @Option(name: .short, help: "Number of simulations (θ*, y*).")
+    @Option(help: "Held-out θ*, one simulation a row (.npy or .csv), with --y; instead of simulating.")
+    var theta: String?
+
+    @Option(help: "Held-out y*, the data of each row of --theta (.npy or .csv).")
+    var y: String?
+
+    @Option(name: .short, help: "Number of simulations (θ*, y*) to draw from the task.")
     var n = 200
 
     @Option(help: "Posterior samples per simulation.")
@@ -39,54 +48,99 @@ struct Calibrate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Directory for calibration.svg, calibration.json and ranks.csv.")
     var out = "calibration"
 
+    @Flag(help: "Print the whole report as JSON (as calibration.json holds it, with the run's time and files).")
+    var json = false
+
     @OptionGroup var backendOption: BackendOption
     var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard n > 0 else { throw ValidationError("-n must be positive") }
         guard samples > 0 else { throw ValidationError("--samples must be positive") }
+        guard (theta == nil) == (y == nil) else { throw ValidationError("give both --theta and --y, or neither") }
+        guard theta == nil || task == nil else { throw ValidationError("use either --task or --theta/--y, not both") }
         if let bins, bins < 2 || bins > samples + 1 { throw ValidationError("--bins must be between 2 and --samples + 1") }
     }
 
     func run() throws {
         try reportingErrors("calibrate") {
             let start = Date()
+            try requireModelDirectory(model)
             let trained = try TrainedModel.load(from: model)
-            guard let name = task ?? trained.graph.metadata["task"] else { throw ValidationError("the model names no task: give --task") }
-            let simulator = try Simulators.named(name)
-            let sampler = try PosteriorSampler(trained, backend: backend.compiler)
-            guard sampler.parameterDimension == simulator.parameterDimension,
-                  sampler.observationDimension == simulator.observationDimension else {
-                throw DataError(file: model, reason: "the model maps \(sampler.observationDimension) data values to "
-                                + "\(sampler.parameterDimension) parameters; \(name) has \(simulator.observationDimension) and "
-                                + "\(simulator.parameterDimension)")
-            }
-            try checkWritable(out, needing: 1 << 20)
+            let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler) }
             var calibration = SimulationBasedCalibration()
             calibration.simulations = n
             calibration.samples = samples
             calibration.bins = bins
             calibration.seed = seed
             calibration.threads = ProcessInfo.processInfo.activeProcessorCount
-            let report = try calibration.run(simulator) { observations, count, seed in
+            let posterior: SimulationBasedCalibration.Posterior = { observations, count, seed in
                 try sampler.sample(observations, count: count, seed: seed).map(\.samples)
+            }
+            let report: CalibrationReport, source: String
+            if let theta, let y {
+                let thetaFile = try DataFile.read(theta), yFile = try DataFile.read(y)
+                for (file, columns, variable) in [(thetaFile, sampler.parameterDimension, "θ"), (yFile, sampler.observationDimension, "y")] {
+                    guard file.matrix.rows > 0 else { throw file.error("holds no simulations") }
+                    guard file.matrix.columns == columns else {
+                        throw file.error("has \(file.matrix.columns) columns; the model's \(variable) has \(columns)")
+                    }
+                }
+                guard thetaFile.matrix.rows == yFile.matrix.rows else {
+                    throw yFile.error("has \(yFile.matrix.rows) rows, but \(theta) has \(thetaFile.matrix.rows); "
+                                      + "the files must hold the same simulations, one a row")
+                }
+                try checkWritable(out, needing: 1 << 20)
+                calibration.simulations = thetaFile.matrix.rows
+                source = "\(theta), \(y)"
+                report = try calibration.run(theta: thetaFile.matrix, y: yFile.matrix, names: trained.thetaNames,
+                                             source: source, posterior: posterior)
+            } else {
+                guard let name = task ?? trained.task else {
+                    throw ValidationError("the model names no task: give --task, or held-out simulations with --theta and --y")
+                }
+                let simulator = try Simulators.named(name)
+                guard sampler.parameterDimension == simulator.parameterDimension,
+                      sampler.observationDimension == simulator.observationDimension else {
+                    throw DataError(file: model, reason: "the model maps \(sampler.observationDimension) data values to "
+                                    + "\(sampler.parameterDimension) parameters; \(name) has \(simulator.observationDimension) and "
+                                    + "\(simulator.parameterDimension)")
+                }
+                try checkWritable(out, needing: 1 << 20)
+                source = name
+                report = try calibration.run(simulator, posterior: posterior)
             }
 
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             try AtomicFile.write(try encoder.encode(report) + Data("\n".utf8), to: out + "/calibration.json")
             let ranks = try Matrix(rowArrays: report.ranks.map { $0.map(Double.init) })
-            try writeMatrix(ranks, to: out + "/ranks.csv", header: simulator.parameterNames)
-            let title = "\(trained.graph.name) on \(name): \(report.simulations) simulations, ranks among \(report.rankMaximum) samples"
+            try writeMatrix(ranks, to: out + "/ranks.csv", header: report.dimensions.map(\.name))
+            let title = "\(trained.graph.name) on \(source): \(report.simulations) simulations, ranks among \(report.rankMaximum) samples"
             try calibrationPlot(report, title: title).write(to: out + "/calibration.svg")
+            let written = ["calibration.svg", "calibration.json", "ranks.csv"].map { out + "/" + $0 }
 
-            // The printed object adds what depends on the run, not on the data: where and how long.
-            var printed = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] ?? [:]
-            printed["model"] = model
-            printed["seconds"] = Date().timeIntervalSince(start)
-            printed["written"] = ["calibration.svg", "calibration.json", "ranks.csv"].map { out + "/" + $0 }
-            let json = try JSONSerialization.data(withJSONObject: printed, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-            print(String(decoding: json, as: UTF8.self))
+            if json {
+                // The printed object adds what depends on the run, not on the data: where and how long.
+                var printed = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] ?? [:]
+                printed["model"] = model
+                printed["seconds"] = Date().timeIntervalSince(start)
+                printed["written"] = written
+                let text = try JSONSerialization.data(withJSONObject: printed, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+                print(String(decoding: text, as: UTF8.self))
+                return
+            }
+            print("\(report.simulations) simulations (\(report.simulationsDropped) dropped as non-finite) of \(source), "
+                  + "ranks among \(report.rankMaximum) samples in \(report.bins) bins")
+            let half = Coverage.levels.firstIndex(of: 0.5)!
+            let width = max(report.dimensions.map(\.name.count).max() ?? 0, 9)
+            print("parameter".padding(toLength: width, withPad: " ", startingAt: 0) + "    p-value   50 % coverage")
+            for dimension in report.dimensions {
+                print(dimension.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                      + String(format: " %10.3g %14.2f", dimension.pValue, dimension.coverage[half]))
+            }
+            print("wrote " + written.joined(separator: ", "))
+            print(report.verdict)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import IR
 import Passes
@@ -46,18 +47,26 @@ struct Compile: ParsableCommand {
     }
 
     private func compile(_ path: String) throws {
-        let spec = try ModelSpec.load(path: path)
+        if URL(fileURLWithPath: path).pathExtension.lowercased() == "sbig" {
+            throw DataError(file: path, reason: "is already a compiled graph; sbic compile takes a spec (.json). "
+                            + "Train the graph with: sbic train \(path)")
+        }
+        let spec = try ModelSpec.load(path: path, tasks: builtInTasks)
         var options = Compiler.Options(memoryLimit: memoryLimit)
         if printAfterAll {
             options.afterEachPass = { pass, graph in print("; after \(pass)\n" + graph.text) }
         }
         let (graph, report) = try Compiler(options: options).compile(spec)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let destination = URL(fileURLWithPath: output).appendingPathComponent(name + ".sbig")
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        try Data(graph.text.utf8).write(to: destination, options: .atomic)
+        let destination = (output as NSString).appendingPathComponent(name + ".sbig")
+        do {
+            try createDirectories(output)
+            try AtomicFile.write(Data(graph.text.utf8), to: destination)
+        } catch let error as DataError where error.file != destination {
+            throw DataError(file: destination, reason: "cannot write: \(error)")
+        }
         if printIR { print(graph.text) }
-        print(report.text + "  wrote \(destination.relativePath)")
+        print(report.text + "  wrote \(destination)")
     }
 }
 

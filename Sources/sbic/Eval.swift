@@ -62,10 +62,16 @@ struct Eval: ParsableCommand {
             ]
             if !noMMD {
                 let mmd = try MMD.compute(x, reference: ref)
+                // Squared distances of values near 1e155 and beyond overflow a 64-bit float.
+                guard mmd.mmd2.isFinite, mmd.bandwidth.isFinite else {
+                    throw DataError(file: samples, reason: "the MMD is not a finite number: the squared distances between samples "
+                                    + "overflow a 64-bit float; rescale the samples, or pass --no-mmd")
+                }
                 result["mmd2"] = mmd.mmd2
                 result["mmd_bandwidth"] = mmd.bandwidth
                 result["mmd_bandwidth_rule"] = "median pairwise distance of the reference samples"
             }
+            guard classifier.accuracy.isFinite else { throw DataError(file: samples, reason: "C2ST accuracy is \(classifier.accuracy)") }
             result["seconds"] = Date().timeIntervalSince(start)
             let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: json, as: UTF8.self))

@@ -38,6 +38,14 @@ struct Plot: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (.svg).")
     var out = "corner.svg"
 
+    @Option(help: "The parameters to draw, by column from 1: e.g. 1-5 or 1,3,8 (default: all, up to \(CornerPlot.maximumDimension)).",
+            transform: { text in
+                do { return try parseNumbers(text) } catch {
+                    throw ValidationError("\"\(text)\" is not a list of columns such as 1,3 or 1-5")
+                }
+            })
+    var columns: [Int]?
+
     func validate() throws {
         guard obs == nil || task != nil else { throw ValidationError("--obs needs --task") }
         guard obs == nil || reference == nil else { throw ValidationError("give --reference FILE or --task T --obs N, not both") }
@@ -47,12 +55,29 @@ struct Plot: ParsableCommand {
     func run() throws {
         try reportingErrors("plot") {
             let table = try readTable(samples)
-            let columns = table.matrix.columns
+            let count = table.matrix.columns
+            // A panel for each pair: beyond a few dozen parameters the plot is unreadable and huge.
+            let chosen = columns ?? Array(1...max(count, 1))
+            if columns == nil, count > CornerPlot.maximumDimension {
+                throw DataError(file: samples, reason: "\(count) columns would make \(count) × \(count) panels; a corner plot draws "
+                                + "at most \(CornerPlot.maximumDimension) parameters: choose them with --columns, e.g. --columns 1-5")
+            }
+            if let wrong = chosen.first(where: { $0 > count }) {
+                throw DataError(file: samples, reason: "--columns \(wrong): the file has \(count) columns")
+            }
             let sbibm = try obs.map { try SBIBMPosterior(task: task!, observation: $0) }
+            let names = self.names ?? Simulators.parameterNames(ofTask: task, count: count) ?? table.header
+                ?? Simulators.parameterNames(task: nil, count: count)
+            let reference = try self.reference.map(readMatrix) ?? sbibm?.reference
+            let truth = self.truth ?? sbibm?.truth
+            /// The chosen columns of what has one value per parameter of the samples (else as it is, for the plot to refuse).
+            func pick<T>(_ values: [T]) -> [T] { values.count == count ? chosen.map { values[$0 - 1] } : values }
+            func pick(_ m: Matrix) -> Matrix {
+                guard m.columns == count else { return m }
+                return (try? Matrix(rows: m.rows, columns: chosen.count, values: (0..<m.rows).flatMap { r in chosen.map { m[r, $0 - 1] } })) ?? m
+            }
             let figure = CornerPlot(
-                samples: table.matrix,
-                names: names ?? Simulators.parameterNames(ofTask: task, count: columns) ?? table.header ?? Simulators.parameterNames(task: nil, count: columns),
-                reference: try reference.map(readMatrix) ?? sbibm?.reference, truth: truth ?? sbibm?.truth,
+                samples: pick(table.matrix), names: pick(names), reference: reference.map(pick), truth: truth.map(pick),
                 title: title ?? sbibm?.title ?? URL(fileURLWithPath: samples).lastPathComponent)
             try figure.render().write(to: out)
             print("wrote \(out)")

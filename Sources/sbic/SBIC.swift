@@ -1,4 +1,5 @@
 import ArgumentParser
+import Spec
 
 @main
 struct SBIC: ParsableCommand {
@@ -12,6 +13,7 @@ struct SBIC: ParsableCommand {
               sbic train specs/two_moons_cpvae.json --out models/two_moons
               sbic sample models/two_moons --obs 1 -n 10000 --out samples.csv
             """,
+        version: "sbic \(sbicVersion)",
         subcommands: [Compile.self, Simulate.self, Train.self, Sample.self, Eval.self, Reproduce.self,
                       Plot.self, Curves.self, Predictive.self, Calibrate.self, Bench.self])
 

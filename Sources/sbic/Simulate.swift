@@ -35,9 +35,13 @@ struct Simulate: ParsableCommand {
         try reportingErrors("simulate") {
             let simulator = try Simulators.named(task)
             try checkMemory(simulations: n, of: simulator, task: task)
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            if threads > cores { print("note: --threads \(threads) is more than the \(cores) cores; using \(cores)") }
             let start = Date()
-            let (theta, y) = simulateDataset(simulator, count: n, seed: seed, threads: threads)
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let (theta, y) = simulateDataset(simulator, count: n, seed: seed, threads: min(threads, cores))
+            do { try createDirectories(out) } catch let error as DataError where error.file != out {
+                throw DataError(file: out, reason: "cannot create: \(error)")
+            }
             try NPY.write(theta, to: out + "/theta.npy")
             try NPY.write(y, to: out + "/y.npy")
             if csv {
@@ -46,7 +50,8 @@ struct Simulate: ParsableCommand {
             }
             let failed = (0..<y.rows).filter { !y.row($0).allSatisfy(\.isFinite) }.count
             print("\(n) simulations of \(task) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
-                  + (failed > 0 ? " (\(failed) failed: NaN rows)" : "") + "; wrote \(out)/theta.npy, \(out)/y.npy")
+                  + (failed > 0 ? " (\(failed) failed: NaN rows)" : "") + "; wrote \(out)/theta.npy, \(out)/y.npy"
+                  + (csv ? ", \(out)/theta.csv, \(out)/y.csv" : ""))
         }
     }
 }

@@ -6,8 +6,11 @@ import Foundation
 
 /// A matrix and, for a CSV file with one, its header (a .npy file has none).
 func readTable(_ path: String) throws -> CSV.Table {
-    URL(fileURLWithPath: path).pathExtension.lowercased() == "csv"
-        ? try CSV.readTable(path) : CSV.Table(header: nil, matrix: try readMatrix(path))
+    guard URL(fileURLWithPath: path).pathExtension.lowercased() == "csv" else {
+        return CSV.Table(header: nil, matrix: try readMatrix(path))
+    }
+    try checkMemoryToRead([path])
+    return try CSV.readTable(path)
 }
 
 /// `path` with "_label" before its extension when there are several outputs of one kind:

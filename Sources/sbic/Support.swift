@@ -34,7 +34,7 @@ struct BackendOption: ParsableArguments {
 /// what is compiled into the graph, such as the batch size).
 func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, spec: String?) {
     if path.hasSuffix(".json") {
-        var spec = try ModelSpec.load(path: path)
+        var spec = try ModelSpec.load(path: path, tasks: builtInTasks)
         if let batchSize { spec.training.batchSize = batchSize }
         let (graph, _) = try Compiler().compile(spec)
         return (graph, try String(contentsOfFile: path, encoding: .utf8))
@@ -46,6 +46,9 @@ func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, s
     guard let text = String(data: data, encoding: .utf8) else { throw DataError(file: path, reason: "not UTF-8 text") }
     return (try Graph.parse(text, file: path), nil)
 }
+
+/// The built-in simulators, against which a spec that names one as its task is checked.
+var builtInTasks: [BuiltInTask] { Simulators.sizes.map { BuiltInTask(name: $0.name, parameters: $0.parameters, observations: $0.observations) } }
 
 /// Writes a matrix as .npy or .csv (with a header), atomically.
 func writeMatrix(_ m: Matrix, to path: String, header: [String]) throws {
@@ -83,36 +86,24 @@ final class Interrupt: @unchecked Sendable {
 /// it must be creatable, take a file, and have the space.
 func checkWritable(_ directory: String, needing bytes: Int) throws {
     func failure(_ reason: String) -> DataError { DataError(file: directory, reason: reason + "; choose another --out") }
-    try createDirectory(directory, failure)
-    do {
-        try AtomicFile.write(Data(count: 1 << 20), to: directory + "/.sbic-write-check")
-        try FileManager.default.removeItem(atPath: directory + "/.sbic-write-check")
-    } catch let error as DataError {
-        throw failure("cannot write here (\(error.reason))")
-    } catch {
-        throw failure("cannot write here (\(error.localizedDescription))")
+    do { try createDirectories(directory) } catch let error as DataError {
+        throw failure(error.file == directory ? error.reason : "\(error.file) \(error.reason)")
     }
+    // A name no other file has: the check must not replace or remove anything.
+    let probe = directory + "/.sbic-write-check.\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+    let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw failure("cannot write here (\(String(cString: strerror(errno))))") }
+    let written = Data(count: 1 << 20).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    let reason = String(cString: strerror(errno))
+    close(fd)
+    unlink(probe)
+    guard written == 1 << 20 else { throw failure("cannot write here (\(written < 0 ? reason : "the disk is full"))") }
     var volume = statvfs()
     if statvfs(directory, &volume) == 0 {
         let free = Int(clamping: UInt64(volume.f_bavail).multipliedReportingOverflow(by: UInt64(volume.f_frsize)).partialValue)
         guard free >= bytes else {
             throw failure("\(formatBytes(free)) free, and the model needs \(formatBytes(bytes))")
         }
-    }
-}
-
-/// Creates `directory` and its missing parents, failing with the system's reason: Foundation's
-/// errors say only that "the operation could not be completed".
-private func createDirectory(_ directory: String, _ failure: (String) -> DataError) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-        guard isDirectory.boolValue else { throw failure("\(directory) is a file, not a directory") }
-        return
-    }
-    let parent = (directory as NSString).deletingLastPathComponent
-    if !parent.isEmpty, parent != directory { try createDirectory(parent, failure) }
-    guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
-        throw failure("cannot create \(directory): \(String(cString: strerror(errno)))")
     }
 }
 
@@ -136,4 +127,18 @@ func inFile<T>(_ file: String, _ body: () throws -> T) throws -> T {
 
 
 /// The numbers of a .npy or .csv file (errors name the file and the row).
-func readMatrix(_ path: String) throws -> Matrix { try DataFile.read(path).matrix }
+func readMatrix(_ path: String) throws -> Matrix { try readDataFiles([path])[0].matrix }
+
+/// Reads data files once what they claim to hold (a .npy file's shape, a CSV file's length)
+/// is known to fit in memory: reading a file too large for it would end the process.
+func readDataFiles(_ paths: [String]) throws -> [DataFile] {
+    try checkMemoryToRead(paths)
+    return try paths.map(DataFile.read)
+}
+
+func checkMemoryToRead(_ paths: [String]) throws {
+    let bytes = try paths.reduce(0) { saturatingAdd($0, try DataFile.memoryToRead($1)) }
+    try inFile(paths.joined(separator: ", ")) {
+        try MemoryBudget.require(bytes, for: "reading " + (paths.count == 1 ? "it" : "them"))
+    }
+}

@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "y of each simulation, one row each (.npy or .csv).")
     var y: String?
 
+    @Option(help: "The prior θ was drawn from (JSON: a box or one distribution per parameter; docs/training.md), kept with the model.")
+    var prior: String?
+
     @Option(name: .shortAndLong, help: "Model directory to write (default: models/<graph name>).")
     var out: String?
 
@@ -73,18 +76,26 @@ struct Train: ParsableCommand {
     /// The one training path: `sbic reproduce` trains each of its models through it too.
     func train() throws -> (TrainedModel, TrainingResult) {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
-        let directory = out ?? "models/\(graph.name)"
-        if FileManager.default.fileExists(atPath: directory + "/model.json") && !overwrite {
-            throw TrainingError("\(directory) already holds a trained model; pass --overwrite to replace it, or choose another --out")
-        }
+        let path = out ?? "models/\(graph.name)"
+        try ModelDirectory.check(path, overwrite: overwrite)
         // What the graph says is checked, and its memory taken, before any simulation runs.
         let (interface, run) = try inFile(self.graph) {
-            (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, directory: directory, seed: seed,
+            (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, seed: seed,
                                                         backendName: backend.rawValue, backend: backend.compiler))
         }
+        // Held until the process ends: no other run may write here meanwhile.
+        let directory = try ModelDirectory(claiming: path, overwrite: overwrite)
         // While a checkpoint replaces the previous one, both are on disk.
-        try checkWritable(directory, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
+        try checkWritable(path, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
+        let namedPrior = try prior.map { path in
+            let named = try NamedPrior.read(path)
+            guard named.prior.dimension == interface.targetSize else {
+                let n = named.prior.dimension
+                throw DataError(file: path, reason: "is a prior over \(n) parameter\(n == 1 ? "" : "s"); \(graph.name) has \(interface.targetSize)")
+            }
+            return named
+        }
         let input: TrainingInput
         if let theta, let y {
             input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
@@ -95,6 +106,8 @@ struct Train: ParsableCommand {
             input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)
         }
         var configured = run
+        configured.prior = namedPrior
+        configured.parameterNames = input.parameterNames ?? namedPrior?.names
         if let maxEpochs { configured.settings.maxEpochs = maxEpochs }
         if let patience { configured.settings.patience = patience }
         if let learningRate { configured.settings.learningRate = learningRate }
@@ -103,34 +116,43 @@ struct Train: ParsableCommand {
         let dropped = "\(data.dropped) dropped as non-finite" + (data.dropped > 0 ? input.firstNonFinite.map { ", the first at \($0)" } ?? "" : "")
         print("\(graph.name): \(input.source) (\(dropped)), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
-        let progress = Progress(maxEpochs: configured.settings.maxEpochs)
+        let progress = Progress(maxEpochs: configured.settings.maxEpochs, patience: configured.settings.patience)
         configured.onEpoch = progress.show
         Interrupt.shared.install()
         configured.shouldStop = { Interrupt.shared.isRaised }
 
-        let (model, result) = try configured.run(data, simulations: input.theta.rows)
+        let (model, result) = try configured.run(data, simulations: input.theta.rows, in: directory)
         progress.finish()
         print("stopped after \(result.epochs) epochs (\(result.stopped)); best validation loss "
               + "\(String(format: "%.4f", result.best.bestValidationLoss)) at epoch \(result.best.bestEpoch); "
               + "\(String(format: "%.1f", model.summary.wallSeconds)) s, \(String(format: "%.0f", result.microsecondsPerStep)) µs/step")
-        print("wrote \(directory)")
+        print("wrote \(path)")
         return (model, result)
     }
 }
 
-/// One updating line on a terminal, one line per epoch otherwise.
+/// One updating line on a terminal, one line per epoch otherwise: the losses, the epochs
+/// left without improvement before early stopping, and a bound on the time left (every
+/// epoch to the maximum at the mean pace so far).
 final class Progress {
-    let maxEpochs: Int
+    let maxEpochs: Int, patience: Int
     let terminal = isatty(STDOUT_FILENO) != 0
-    init(maxEpochs: Int) { self.maxEpochs = maxEpochs }
+    init(maxEpochs: Int, patience: Int) { self.maxEpochs = maxEpochs; self.patience = patience }
 
     func show(_ r: EpochRecord) {
-        let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  %.1f s  %.0f steps/s",
-                          r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch,
-                          r.elapsedSeconds, r.stepsPerSecond)
+        let left = min(patience - (r.epoch - r.bestEpoch), maxEpochs - r.epoch)
+        let bound = r.elapsedSeconds / Double(r.epoch) * Double(maxEpochs - r.epoch)
+        let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  stops in %d without improvement  %.1f s",
+                          r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch, left, r.elapsedSeconds)
+            + ", at most \(duration(bound)) more" + String(format: "  %.0f steps/s", r.stepsPerSecond)
         if terminal { print("\r" + line + "\u{1B}[K", terminator: "") } else { print(line) }
         fflush(stdout)
     }
 
     func finish() { if terminal { print() } }
+
+    private func duration(_ seconds: Double) -> String {
+        seconds < 90 ? String(format: "%.0f s", seconds) : seconds < 5400 ? String(format: "%.0f min", seconds / 60)
+                                                                         : String(format: "%.1f h", seconds / 3600)
+    }
 }

@@ -15,9 +15,12 @@ struct TrainingInput {
     /// The first NaN or ±∞ in the files, by file, row and column, to go with the count of
     /// rows dropped for holding one; nil for simulated data, whose failures are expected.
     var firstNonFinite: String?
+    /// θ's names, from the header of a θ CSV file.
+    var parameterNames: [String]? = nil
 
     static func read(theta thetaPath: String, y yPath: String, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {
-        let theta = try DataFile.read(thetaPath), y = try DataFile.read(yPath)
+        let files = try readDataFiles([thetaPath, yPath])
+        let (theta, y) = (files[0], files[1])
         for (file, variable, size) in [(theta, interface.target, interface.targetSize), (y, interface.given, interface.givenSize)] {
             guard file.matrix.rows > 0 else { throw file.error("holds no simulations") }
             try checkColumns(file.matrix, size, variable, graph, file: file.path)
@@ -30,7 +33,8 @@ struct TrainingInput {
         let place = [theta, y].compactMap { file in file.firstNonFinite.map { (file, $0) } }
             .min { $0.1.row < $1.1.row }
             .map { file, at in file.place(row: at.row, column: at.column) }
-        return TrainingInput(theta: theta.matrix, y: y.matrix, source: "\(thetaPath), \(yPath)", firstNonFinite: place)
+        return TrainingInput(theta: theta.matrix, y: y.matrix, source: "\(thetaPath), \(yPath)", firstNonFinite: place,
+                             parameterNames: theta.header)
     }
 
     static func simulate(task: String, count: Int, seed: UInt64, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {

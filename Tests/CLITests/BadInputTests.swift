@@ -164,7 +164,7 @@ final class BadInputTests: XCTestCase {
         try write("obs.csv", "y_1,y_2\n0.1,-0.3\n")
         try write("obs.npy", npy([0.1, -0.3], shape: "(1, 2)", descr: ">f8"))
         for name in ["obs.csv", "obs.npy"] {
-            result = try SBIC.run(["sample", model, "--observation", path(name), "-n", "20", "--out", path(name + ".out.csv")])
+            result = try SBIC.run(["sample", model, "--observation", path(name), "-n", "20", "--out", path(name + ".out.csv"), "--seed", "1"])
             XCTAssertEqual(result.status, 0, result.error)
         }
         XCTAssertEqual(try String(contentsOfFile: path("obs.csv.out.csv"), encoding: .utf8),

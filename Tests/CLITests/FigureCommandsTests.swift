@@ -28,9 +28,20 @@ final class FigureCommandsTests: XCTestCase {
             XCTAssertTrue(texts.contains("parameter_2"))
         }
 
-        // plot draws the same figure from the sample file: same input, same bytes.
+        // Both observations' samples are in one table, the observation first.
+        let table = try String(contentsOfFile: samples, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(table.first, "observation,parameter_1,parameter_2")
+        XCTAssertEqual(table.count, 1001)
+        XCTAssertEqual(Set(table[1...500].map { $0.split(separator: ",")[0] }), ["1.0"])
+        XCTAssertEqual(Set(table[501...].map { $0.split(separator: ",")[0] }), ["2.0"])
+        XCTAssertTrue(r.output.contains("wrote 2 × 500 samples of 2 parameters to \(samples), a table with an observation column"), r.output)
+
+        // plot draws the same figure from observation 1's rows: same input, same bytes.
+        let first = dir.appendingPathComponent("s1.csv")
+        try (["parameter_1,parameter_2"] + table[1...500].map { $0.split(separator: ",").dropFirst().joined(separator: ",") })
+            .joined(separator: "\n").write(to: first, atomically: true, encoding: .utf8)
         let replot = dir.appendingPathComponent("p.svg").path
-        r = try SBIC.run(["plot", dir.appendingPathComponent("s_1.csv").path, "--task", "two_moons", "--obs", "1", "--out", replot])
+        r = try SBIC.run(["plot", first.path, "--task", "two_moons", "--obs", "1", "--out", replot])
         XCTAssertEqual(r.status, 0, r.error)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: replot)),
                        try Data(contentsOf: URL(fileURLWithPath: dir.appendingPathComponent("c_1.svg").path)))
@@ -43,6 +54,12 @@ final class FigureCommandsTests: XCTestCase {
 
         let calibration = dir.appendingPathComponent("calibration").path
         r = try SBIC.run(["calibrate", model, "-n", "40", "--samples", "99", "--out", calibration])
+        XCTAssertEqual(r.status, 0, r.error)
+        // The plain report ends with the verdict, the same as the library's.
+        let verdict = try XCTUnwrap(r.output.split(separator: "\n").last)
+        XCTAssertTrue(verdict.hasPrefix("calibrated: ") || verdict.hasPrefix("miscalibrated: parameter_"), r.output)
+        XCTAssertTrue(r.output.contains("parameter_2"), r.output)
+        r = try SBIC.run(["calibrate", model, "-n", "40", "--samples", "99", "--out", calibration, "--json"])
         XCTAssertEqual(r.status, 0, r.error)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any])
         XCTAssertEqual(report["simulations"] as? Int, 40)

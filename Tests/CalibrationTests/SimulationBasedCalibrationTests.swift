@@ -73,6 +73,45 @@ final class SimulationBasedCalibrationTests: XCTestCase {
         }
     }
 
+    /// The closing line: a pass for the exact posterior, the failing parameters (all ten, with
+    /// their coverage) for one a tenth as wide.
+    func testTheVerdictLine() throws {
+        let exact = try calibrate(gaussianPosterior(variance: 0.05))
+        XCTAssertTrue(exact.verdict.hasPrefix("calibrated: the ranks of every parameter pass as uniform"), exact.verdict)
+        let narrow = try calibrate(gaussianPosterior(variance: 0.005))
+        XCTAssertTrue(narrow.verdict.hasPrefix("miscalibrated: parameter_1 (p = "), narrow.verdict)
+        XCTAssertEqual(narrow.verdict.components(separatedBy: "too narrow or off-centre").count - 1, 10, narrow.verdict)
+        let coverage = try XCTUnwrap(narrow.verdict.firstMatch(of: #/50 % intervals cover (\d+) %/#)?.1)
+        XCTAssertEqual(Int(coverage), Int((100 * narrow.dimensions[0].coverage[10]).rounded()))
+    }
+
+    /// Held-out pairs given directly rank exactly as the same pairs simulated by the run.
+    func testHeldOutPairsGiveTheSameReportAsTheirSimulation() throws {
+        var sbc = SimulationBasedCalibration()
+        sbc.simulations = 100
+        sbc.samples = 200
+        sbc.seed = 4
+        let posterior = gaussianPosterior(variance: 0.05)
+        var seen: Matrix?
+        let simulated = try sbc.run(GaussianLinear()) { observations, count, seed in
+            seen = observations
+            return try posterior(observations, count, seed)
+        }
+        // The simulated pairs, recovered: θ from the simulator's own stream, as the run drew them.
+        let pairs = simulateDataset(GaussianLinear(), count: 100, seed: RandomStream(seed: 4, stream: "calibrate").key, threads: 2)
+        XCTAssertEqual(pairs.y, seen)
+        var names = GaussianLinear().parameterNames
+        names[0] = "mu"
+        let heldOut = try sbc.run(theta: pairs.theta, y: pairs.y, names: names, source: "held-out", posterior: posterior)
+        XCTAssertEqual(heldOut.ranks, simulated.ranks)
+        XCTAssertEqual(heldOut.dimensions.map(\.pValue), simulated.dimensions.map(\.pValue))
+        XCTAssertEqual(heldOut.dimensions[0].name, "mu")
+        XCTAssertThrowsError(try sbc.run(theta: pairs.theta, y: Matrix(rows: 99, columns: 10), names: names, source: "held-out",
+                                         posterior: posterior)) { error in
+            XCTAssertEqual("\(error)", "θ has 100 rows and y 99; they must be pairs, one a row")
+        }
+    }
+
     func testCalibrationDataAreNotTheTrainingData() throws {
         var seen: Matrix?
         var sbc = SimulationBasedCalibration()

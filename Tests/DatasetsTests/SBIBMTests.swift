@@ -27,8 +27,15 @@ final class SBIBMTests: XCTestCase {
 
     func testMissingFilesSayWhere() throws {
         XCTAssertThrowsError(try SBIBM.observation(task: "two_moons", number: 11)) { error in
-            XCTAssert("\(error)".hasSuffix("two_moons/obs_11/observation.csv: no such file"), "\(error)")
+            XCTAssert("\(error)".hasSuffix("two_moons/obs_11/observation.csv: no such file: two_moons has observations 1–5"),
+                      "\(error)")
         }
+        XCTAssertThrowsError(try SBIBM.observation(task: "three_moons", number: 1)) { error in
+            XCTAssert("\(error)".contains(": no reference data for task \"three_moons\"; there is data for bernoulli_glm, "
+                                          + "bernoulli_glm_raw, gaussian_linear"), "\(error)")
+        }
+        XCTAssertEqual(SBIBM.ranges([1, 2, 3, 5, 7, 8]), "1–3, 5, 7–8")
+        XCTAssertEqual(SBIBM.ranges([4]), "4")
     }
 
     func testCandidatesIncludeTheFolderBesideTheClone() {

@@ -144,10 +144,15 @@ final class StructureErrorTests: XCTestCase {
 
     func testBadNames() {
         assertDiagnostic(spec.replacing(#""two_moons_cpvae""#, with: #""two moons""#),
-                         path: "name", contains: #"invalid name "two moons": a model name uses only"#)
+                         path: "name", contains: #"invalid name "two moons": a model name starts with a letter, a digit or "_" and uses only"#)
+        // The name is a directory's (models/NAME): it must not lead elsewhere.
+        for name in ["..", ".", "../x", "/tmp/x", "-rf", ".x"] {
+            assertDiagnostic(spec.replacing(#""two_moons_cpvae""#, with: "\"\(name)\""),
+                             path: "name", contains: "invalid name \"\(name)\": a model name starts with")
+        }
         // A task with a leading space did not survive the graph's metadata line (a fuzzing find).
         assertDiagnostic(spec.replacing(#""task": "two_moons""#, with: #""task": " two_moons""#),
-                         path: "task", contains: #"invalid task " two_moons": a task name uses only"#)
+                         path: "task", contains: #"invalid task " two_moons": a task name starts with"#)
         assertDiagnostic(spec.replacingOccurrences(of: #""z""#, with: #""2z""#),
                          path: #"variables["2z"]"#, contains: #"invalid name "2z": names start with a letter"#,
                          at: "6:38")

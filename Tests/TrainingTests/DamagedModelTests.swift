@@ -55,6 +55,59 @@ final class DamagedModelTests: XCTestCase {
         XCTAssertEqual(loadError(directory), "\(directory)/model.json: not an sbic model record")
     }
 
+    /// A number out of its field's range is named by its field, as any other malformed value.
+    func testAnOutOfRangeNumberSaysWhere() throws {
+        var (directory, record) = try saved()
+        var summary = record["summary"] as! [String: Any]
+        summary["seed"] = -1
+        record["summary"] = summary
+        try write(record, to: directory)
+        XCTAssertTrue(loadError(directory).contains("model.json: malformed model record: summary.seed: "), loadError(directory))
+    }
+
+    /// A model.json that is there but is no file says what it is, not that there is no model.
+    func testAModelJSONThatIsNotAFileSaysWhatItIs() throws {
+        let (directory, _) = try saved()
+        let path = directory + "/model.json"
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        XCTAssertEqual(loadError(directory), "\(path): is a directory, not a file")
+        try FileManager.default.removeItem(atPath: path)
+        XCTAssertEqual(mkfifo(path, 0o644), 0)
+        XCTAssertEqual(loadError(directory), "\(path): is not a regular file (a pipe or a device)")
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/zero")
+        XCTAssertEqual(loadError(directory), "\(path): is not a regular file (a pipe or a device)")
+        try FileManager.default.removeItem(atPath: path)
+        XCTAssertEqual(loadError(directory), "\(path): no model.json: this directory holds no trained model")
+    }
+
+    /// Safetensors bytes with the given header entries over `bytes` bytes of data.
+    private func safetensors(_ header: String, bytes: Int) -> Data {
+        var json = Data(header.utf8)
+        while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        return data + json + Data(count: bytes)
+    }
+
+    /// The format lets every byte of the data belong to one tensor: two tensors over the same
+    /// bytes, a name given twice, or bytes of no tensor mean a file that is not what it says.
+    func testSafetensorsWithSharedBytesOrNamesAreRefused() throws {
+        func error(_ header: String, bytes: Int) -> String {
+            do { _ = try SafeTensors.decode(safetensors(header, bytes: bytes), file: "w.safetensors"); return "no error" } catch { return "\(error)" }
+        }
+        let a = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
+        XCTAssertEqual(error("{\(a)}", bytes: 8), "no error")
+        XCTAssertEqual(error("{\(a),\(a.replacingOccurrences(of: "\"a\"", with: "\"b\""))}", bytes: 8),
+                       "w.safetensors: tensor b: bytes [0, 8] overlap another tensor's")
+        XCTAssertEqual(error("{\(a),\(a)}", bytes: 8), "w.safetensors: the header names \"a\" twice")
+        XCTAssertEqual(error(#"{"__metadata__":{"k":"\"a\":"},"# + a + "}", bytes: 8), "no error", "a key inside a value is no key")
+        XCTAssertEqual(error(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, bytes: 16),
+                       "w.safetensors: bytes [8, 12] of the data belong to no tensor")
+        XCTAssertEqual(error("{\(a)}", bytes: 12), "w.safetensors: bytes [8, 12] of the data belong to no tensor")
+    }
+
     /// The scalers divide and index by column: their sizes and values must fit the graph.
     func testScalersMustFitTheGraph() throws {
         var (directory, record) = try saved()

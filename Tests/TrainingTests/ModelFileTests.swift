@@ -71,18 +71,41 @@ final class ModelFileTests: XCTestCase {
     }
 
     /// A write that dies before model.json is replaced leaves the previous model intact,
-    /// and a completed one replaces it whole, removing the old files.
+    /// and a completed one replaces it whole, removing the old files, and only those.
     func testReplacementIsAllOrNothing() throws {
         let dir = try Self.temporaryDirectory()
         let old = try Self.model(seed: 1), new = try Self.model(seed: 2)
         try old.save(to: dir)
-        // A crash after the new weights were written, before the commit record.
+        let oldWeights = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("weights-") }
+        // A file named like sbic's weights, which sbic did not write: its content does not give its name.
         try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/weights-deadbeef.safetensors"))
         XCTAssertEqual(try TrainedModel.load(from: dir).weights, old.weights)
         try new.save(to: dir)
         XCTAssertEqual(try TrainedModel.load(from: dir).weights, new.weights)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("weights-") }
-        XCTAssertEqual(files.count, 1, "the old weights go once the new model is committed: \(files)")
+        XCTAssertEqual(oldWeights.count, 1)
+        XCTAssertFalse(files.contains(oldWeights[0]), "the old weights go once the new model is committed: \(files)")
+        XCTAssertEqual(files.count, 2, "the new weights and the file sbic did not write: \(files)")
+    }
+
+    /// A save killed after writing its files and before its commit record leaves them named in
+    /// the lock file; the next save removes them.
+    func testFilesOfAKilledSaveGoWithTheNextSave() throws {
+        let dir = try Self.temporaryDirectory()
+        try Self.model(seed: 1).save(to: dir)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: dir)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/model.lock", encoding: .utf8).hasPrefix("sbic run, pid \(getpid())\n"))
+        // What a killed save (of process 1) leaves: its weights, and the lock file naming them as pending.
+        let bytes = Data("weights of a killed save".utf8)
+        // FNV-1a, 64 bits, as sbic names its files.
+        let hash = bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let orphan = "weights-\(String(hash, radix: 16)).safetensors"
+        try bytes.write(to: URL(fileURLWithPath: dir + "/" + orphan))
+        try Data("sbic run, pid 1\npending \(orphan)\n".utf8).write(to: URL(fileURLWithPath: dir + "/model.lock"))
+        try Self.model(seed: 2).save(to: dir)
+        let after = try FileManager.default.contentsOfDirectory(atPath: dir)
+        XCTAssertFalse(after.contains(orphan), "\(after)")
+        XCTAssertEqual(after.count, kept.count, "\(after)")
     }
 
     func testNewerFormatIsRefusedClearly() throws {
@@ -97,6 +120,15 @@ final class ModelFileTests: XCTestCase {
         XCTAssertThrowsError(try TrainedModel.load(from: dir + "/nothing")) { error in
             XCTAssertTrue("\(error)".contains("no such model directory"), "\(error)")
         }
+    }
+
+    /// Values whose squares overflow a 64-bit float: the mean and deviation as computed by hand.
+    func testStandardScalerOfHugeValues() throws {
+        let scaler = Scaler(fitting: try Matrix(rowArrays: [[1e160, -3e300], [2e160, -1e300], [3e160, -2e300]]), kind: .standard)
+        XCTAssertEqual(scaler.shift[0], 2e160, accuracy: 2e160 * 1e-14)
+        XCTAssertEqual(scaler.scale[0], 1e160, accuracy: 1e160 * 1e-14)
+        XCTAssertEqual(scaler.shift[1], -2e300, accuracy: 2e300 * 1e-14)
+        XCTAssertEqual(scaler.scale[1], 1e300, accuracy: 1e300 * 1e-14)
     }
 
     func testScalers() throws {

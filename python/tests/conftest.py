@@ -29,7 +29,7 @@ def gaussian_linear(count, seed):
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
-    """A gaussian_linear CP-VAE trained from Python on 10,000 numpy simulations."""
-    theta, x = gaussian_linear(10_000, seed=0)
+    """A gaussian_linear CP-VAE trained from Python on 20,000 numpy simulations."""
+    theta, x = gaussian_linear(20_000, seed=0)
     directory = tmp_path_factory.mktemp("models") / "gaussian_linear"
     return sbic.train(theta, x, spec=SPEC, out=directory, seed=2, max_epochs=40, progress=False)

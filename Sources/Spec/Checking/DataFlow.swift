@@ -180,7 +180,16 @@ extension SpecChecker {
         guard let closing = rotated.first else { return }
         let names = ([closing.reader] + rotated.dropFirst().map(\.reader) + [closing.reader])
             .joined(separator: " -> ")
-        log.error("the training data flow has a cycle: \(names)",
+        // A kl term written the wrong way round makes the prior the source of the latent
+        // variable, which is the usual way into a cycle: say what the order means.
+        let onCycle = Set(cycle.map(\.reader))
+        let swapped = (draft.loss ?? []).enumerated().lazy.compactMap { index, term -> String? in
+            guard case .kl(let q, let p, _)? = term, onCycle.contains(q) else { return nil }
+            return "; \(quoted(q)) is the source of its variable because it comes first in loss[\(index)].kl: the first "
+                + "network of a kl term is the posterior, whose sample the other networks read in training, and the "
+                + "second its prior (was [\(quoted(p)), \(quoted(q))] meant?)"
+        }.first ?? ""
+        log.error("the training data flow has a cycle: \(names)" + swapped,
                   at: JSONPath.root.member("networks").member(closing.reader).member("inputs").element(closing.input))
     }
 }

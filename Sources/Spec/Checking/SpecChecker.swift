@@ -15,8 +15,9 @@ struct SpecChecker {
     let dataVariables: Set<String>?
 
     /// Runs every check and returns the training data flow, when it could be derived.
-    static func check(_ draft: SpecDraft, log: inout DiagnosticLog) -> DataFlow? {
+    static func check(_ draft: SpecDraft, log: inout DiagnosticLog, tasks: [BuiltInTask] = []) -> DataFlow? {
         var checker = SpecChecker(draft: draft, log: log)
+        checker.checkTask(against: tasks)
         checker.checkNetworks()
         checker.checkLoss()
         checker.checkSampling()
@@ -58,7 +59,7 @@ struct SpecChecker {
     mutating func resolve(network name: String, at path: JSONPath) -> NetworkDraft? {
         guard let networks else { return nil }
         guard let network = networks[name] else {
-            log.error("unknown network \(quoted(name))", at: path)
+            log.error("unknown network \(quoted(name))" + didYouMean(name, among: networks.keys.sorted()), at: path)
             return nil
         }
         return network
@@ -67,7 +68,7 @@ struct SpecChecker {
     /// Reports `variable` as unknown when the variables are known and it is not among them.
     mutating func checkDeclared(_ variable: String, at path: JSONPath, anchor: SourceMap.Anchor = .value) {
         if let variables, variables[variable] == nil {
-            log.error("unknown variable \(quoted(variable))", at: path, anchor: anchor)
+            log.error("unknown variable \(quoted(variable))" + didYouMean(variable, among: variables.keys.sorted()), at: path, anchor: anchor)
         }
     }
 }

@@ -5,16 +5,7 @@ struct KeySchema {
     let required: [String]
 
     /// The allowed key `key` was probably meant to be, if one is close enough.
-    func suggestion(for key: String) -> String? {
-        // Long keys are no typos; skipping them also bounds the work on hostile input.
-        guard key.count <= 64 else { return nil }
-        let limit = max(1, key.count / 3)
-        return allowed
-            .map { (key: $0, distance: editDistance(key, $0)) }
-            .filter { $0.distance <= limit }
-            .min { $0.distance < $1.distance }?
-            .key
-    }
+    func suggestion(for key: String) -> String? { Spec.suggestion(for: key, among: allowed) }
 }
 
 extension KeySchema {

@@ -7,15 +7,18 @@ enum NameRules {
         return name.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" }
     }
 
-    /// The model and the task: `^[A-Za-z0-9_.-]+$`, so that they can name files and directories
-    /// and stand in a graph's metadata.
+    /// The model and the task: `^[A-Za-z0-9_][A-Za-z0-9_.-]*$`, so that they can stand in a
+    /// graph's metadata and each name one plain file or directory (`models/NAME`): never `.`,
+    /// `..`, a path or an option. The IR holds graph names to the same rule (`Graph.isValidName`;
+    /// a test keeps the two in step).
     static func isModelName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy {
+        guard let first = name.unicodeScalars.first, first != ".", first != "-" else { return false }
+        return name.unicodeScalars.allSatisfy {
             $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" || $0 == "." || $0 == "-"
         }
     }
 
     static let identifierRule = "names start with a letter or \"_\" and go on with letters, digits or \"_\""
-    static let modelNameRule = "a model name uses only letters, digits, \"_\", \".\" and \"-\""
-    static let taskNameRule = "a task name uses only letters, digits, \"_\", \".\" and \"-\""
+    static let modelNameRule = "a model name starts with a letter, a digit or \"_\" and uses only letters, digits, \"_\", \".\" and \"-\""
+    static let taskNameRule = "a task name starts with a letter, a digit or \"_\" and uses only letters, digits, \"_\", \".\" and \"-\""
 }

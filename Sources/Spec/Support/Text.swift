@@ -58,3 +58,24 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+/// The name among `names` that `name` was probably meant to be: the same but for case, or
+/// at most a third of its letters (at least one) away by edits. Ties go to the earlier name.
+public func suggestion(for name: String, among names: [String]) -> String? {
+    // Long names are no typos; skipping them also bounds the work on hostile input.
+    guard name.count <= 64 else { return nil }
+    let lowered = name.lowercased()
+    let limit = max(1, name.count / 3)
+    return names
+        .map { (name: $0, distance: $0.lowercased() == lowered ? 0 : editDistance(name, $0)) }
+        .filter { $0.distance <= limit }
+        .min { $0.distance < $1.distance }?
+        .name
+}
+
+/// "; did you mean "theta"?", or nothing when no name is close. A name of one or two
+/// letters is near every other short name, so it gets no suggestion.
+func didYouMean(_ name: String, among names: [String]) -> String {
+    guard name.count >= 3 else { return "" }
+    return suggestion(for: name, among: names).map { "; did you mean \(quoted($0))?" } ?? ""
+}

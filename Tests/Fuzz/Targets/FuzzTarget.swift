@@ -14,7 +14,7 @@ import Training
 /// compiles (`compile`, which also fuzzes the passes), a graph that parses prints back to the same text and runs, a matrix or tensor
 /// that is read writes back to the same values.
 enum FuzzTarget: String, CaseIterable {
-    case spec, compile, graph, programs, npy, csv, safetensors, model
+    case spec, compile, graph, programs, npy, csv, safetensors, model, directory
 
     /// Programs that need more than this are checked but not run: libFuzzer stops a run
     /// that takes more than 2 GiB.
@@ -30,6 +30,7 @@ enum FuzzTarget: String, CaseIterable {
         case .csv: Self.csv(data)
         case .safetensors: Self.safetensors(data)
         case .model: Self.model(data)
+        case .directory: DirectoryTarget.run(data)
         }
     }
 

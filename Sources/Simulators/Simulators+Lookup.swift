@@ -10,3 +10,13 @@ extension Simulators {
         parameterNames(ofTask: task, count: count) ?? (1...max(count, 1)).map { "theta_\($0)" }
     }
 }
+
+extension Simulators {
+    /// Each simulator's name and sizes of θ and y, for checking specs that name it.
+    public static var sizes: [(name: String, parameters: Int, observations: Int)] {
+        registry.map { entry in
+            let simulator = entry.make()
+            return (entry.name, simulator.parameterDimension, simulator.observationDimension)
+        }
+    }
+}
