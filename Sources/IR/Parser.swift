@@ -42,30 +42,31 @@ extension Graph {
                     try s.end()
                     continue
                 }
-                if var p = program {
+                // The program is changed in place: a copy taken here would copy its nodes on
+                // every line, which made reading a graph quadratic in its length.
+                if program != nil {
                     switch keyword {
                     case "end":
-                        if let arena = p.arena {
-                            p.program.memory = MemoryPlan(offsets: p.offsets, arenaFloats: arena)
-                        } else if p.offsets.contains(where: { $0 != nil }) {
-                            throw fail("program \(p.program.name) places values but has no \"arena\" line")
-                        }
-                        graph.programs.append(p.program)
+                        let p = program!
                         program = nil
+                        var finished = p.program
+                        if let arena = p.arena {
+                            finished.memory = MemoryPlan(offsets: p.offsets, arenaFloats: arena)
+                        } else if p.offsets.contains(where: { $0 != nil }) {
+                            throw fail("program \(finished.name) places values but has no \"arena\" line")
+                        }
+                        graph.programs.append(finished)
                     case "output":
                         let name = try s.word()
-                        p.program.outputs.append(Output(name: name, node: try s.reference()))
-                        program = p
+                        program!.program.outputs.append(Output(name: name, node: try s.reference()))
                     case "arena":
-                        p.arena = try s.integer()
-                        program = p
+                        program!.arena = try s.integer()
                     default:
                         var node = Scanner(line)
                         let (index, parsed, offset) = try node.node()
-                        guard index == p.program.nodes.count else { throw fail("expected %\(p.program.nodes.count), found %\(index)") }
-                        p.program.nodes.append(parsed)
-                        p.offsets.append(offset)
-                        program = p
+                        guard index == program!.program.nodes.count else { throw fail("expected %\(program!.program.nodes.count), found %\(index)") }
+                        program!.program.nodes.append(parsed)
+                        program!.offsets.append(offset)
                         s = node
                     }
                     try s.end()

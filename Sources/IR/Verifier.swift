@@ -28,6 +28,8 @@ extension Graph {
             case .kaimingNormal, .glorotUniform: break
             }
         }
+        // Looked up by name, once per parameter node: a search per node was quadratic.
+        let parameterShapes = Dictionary(parameters.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
         var programNames = Set<String>()
         for program in programs {
             func fail(_ node: Int?, _ message: String) -> VerificationError {
@@ -47,8 +49,8 @@ extension Graph {
                 }
                 switch node.op {
                 case .parameter(let name):
-                    guard let p = parameter(name) else { throw fail(i, "unknown parameter \(name)") }
-                    guard p.shape == node.shape else { throw fail(i, "parameter \(name) is \(p.shape), node says \(node.shape)") }
+                    guard let shape = parameterShapes[name] else { throw fail(i, "unknown parameter \(name)") }
+                    guard shape == node.shape else { throw fail(i, "parameter \(name) is \(shape), node says \(node.shape)") }
                     guard leaves.insert("param " + name).inserted else { throw fail(i, "parameter \(name) read by two nodes") }
                 case .input(let name):
                     guard leaves.insert("input " + name).inserted else { throw fail(i, "input \(name) declared twice") }
@@ -77,11 +79,16 @@ extension Graph {
         }
     }
 
+    /// Every node with a value has a place inside the arena, and no two values that are live
+    /// at the same time share memory. Two live ranges overlap exactly when one starts inside
+    /// the other, so a sweep over positions that checks each value, when it becomes live,
+    /// against the values live then finds every conflict: O(n log n), with the live values
+    /// kept by offset in a segment tree that answers "the furthest end among the live values
+    /// that start before x".
     private func verify(_ plan: MemoryPlan, of program: Program,
                         _ fail: (Int?, String) -> VerificationError) throws {
         guard plan.offsets.count == program.nodes.count else { throw fail(nil, "memory plan covers \(plan.offsets.count) of \(program.nodes.count) nodes") }
-        let live = program.liveRanges()
-        var placed: [(node: Int, start: Int, end: Int)] = []
+        var extents: [(node: Int, start: Int, end: Int)] = []
         for (i, node) in program.nodes.enumerated() {
             guard node.needsStorage == (plan.offsets[i] != nil) else {
                 throw fail(i, node.needsStorage ? "has no place in the arena" : "has a place in the arena but no value to keep")
@@ -89,11 +96,80 @@ extension Graph {
             guard let offset = plan.offsets[i] else { continue }
             let end = saturatingAdd(offset, node.shape.count)
             guard offset >= 0, end <= plan.arenaFloats else { throw fail(i, "lies outside the arena") }
-            for other in placed where other.start < end && offset < other.end && live[i].overlaps(live[other.node]) {
-                throw fail(i, "shares arena memory with %\(other.node) while both are live")
-            }
-            placed.append((i, offset, end))
+            extents.append((i, offset, end))
         }
+        let live = program.liveRanges()
+        let starts = Array(Set(extents.map(\.start))).sorted()
+        var slot: [Int: Int] = [:]
+        for (k, s) in starts.enumerated() { slot[s] = k }
+        var tree = FurthestEnd(count: starts.count)
+        // By the position where each value becomes live; at one position, by node.
+        let byBirth = extents.sorted { (live[$0.node].lowerBound, $0.node) < (live[$1.node].lowerBound, $1.node) }
+        let byDeath = extents.sorted { live[$0.node].upperBound < live[$1.node].upperBound }
+        var dead = 0
+        for e in byBirth {
+            let born = live[e.node].lowerBound
+            while dead < byDeath.count, live[byDeath[dead].node].upperBound < born {
+                tree.remove(at: slot[byDeath[dead].start]!, node: byDeath[dead].node)
+                dead += 1
+            }
+            // Values live now are disjoint, so the one that reaches furthest among those that
+            // start before this one ends is the only candidate for an overlap.
+            let before = firstIndex(in: starts, notBelow: e.end)
+            if let other = tree.furthest(before: before), other.end > e.start {
+                throw fail(e.node, "shares arena memory with %\(other.node) while both are live")
+            }
+            tree.insert(at: slot[e.start]!, end: e.end, node: e.node)
+        }
+    }
+}
+
+/// The first index of sorted `values` whose value is at least `x` (binary search).
+func firstIndex(in values: [Int], notBelow x: Int) -> Int {
+    var lo = 0, hi = values.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if values[mid] < x { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+}
+
+/// A max segment tree over offsets (by their rank): at each offset the end and node of the
+/// live value that starts there, if any.
+struct FurthestEnd {
+    private var size = 1
+    private var ends: [(end: Int, node: Int)]
+    private static let empty = (end: Int.min, node: -1)
+
+    init(count: Int) {
+        while size < max(count, 1) { size *= 2 }
+        ends = Array(repeating: Self.empty, count: 2 * size)
+    }
+
+    mutating func insert(at k: Int, end: Int, node: Int) { set(k, (end, node)) }
+
+    /// Clears slot k if `node` still holds it (a value that conflicted was never inserted).
+    mutating func remove(at k: Int, node: Int) { if ends[size + k].node == node { set(k, Self.empty) } }
+
+    private mutating func set(_ k: Int, _ value: (end: Int, node: Int)) {
+        var i = size + k
+        ends[i] = value
+        while i > 1 {
+            i /= 2
+            ends[i] = ends[2 * i].end >= ends[2 * i + 1].end ? ends[2 * i] : ends[2 * i + 1]
+        }
+    }
+
+    /// The value with the furthest end among slots 0..<k, or nil if there is none.
+    func furthest(before k: Int) -> (end: Int, node: Int)? {
+        var best = Self.empty
+        var lo = size, hi = size + k
+        while lo < hi {
+            if lo & 1 == 1 { if ends[lo].end > best.end { best = ends[lo] }; lo += 1 }
+            if hi & 1 == 1 { hi -= 1; if ends[hi].end > best.end { best = ends[hi] } }
+            lo /= 2; hi /= 2
+        }
+        return best.node < 0 ? nil : best
     }
 }
 

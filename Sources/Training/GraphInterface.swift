@@ -30,13 +30,24 @@ public struct GraphInterface: Sendable {
         targetSize = try size("target.size")
     }
 
-    /// The batch size of training, after checking `train_step` and `loss` and that they fit
-    /// in memory together with the parameters.
+    /// The batch size of training, after checking `train_step` and `loss`, against each other
+    /// too, and that they fit in memory together with the parameters.
     public func trainingBatch(of graph: Graph) throws -> Int {
         let batch = try check(graph, "train_step", scalars: ["adamw.learning_rate"], outputs: [("loss", { _ in .scalar })])
         let validationBatch = try check(graph, "loss", outputs: [("example_loss", { [$0] })])
         guard validationBatch == batch else {
             throw TrainingError("program loss has batch \(validationBatch), program train_step \(batch)")
+        }
+        // The trainer draws the same noise for both: each must read exactly the other's.
+        let noise = ["train_step", "loss"].map { name in
+            Dictionary(graph.program(name)!.inputs.filter { $0.name.hasPrefix("noise.") }.map { ($0.name, $0.shape) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        for (name, shape) in noise[0].sorted(by: { $0.key < $1.key }) where noise[1][name] != shape {
+            throw TrainingError("program loss: expected an input \(name) of shape \(shape), as train_step has")
+        }
+        for (name, shape) in noise[1].sorted(by: { $0.key < $1.key }) where noise[0][name] != shape {
+            throw TrainingError("program train_step: expected an input \(name) of shape \(shape), as loss has")
         }
         try checkMemory(graph, running: ["train_step", "loss"])
         return batch
@@ -88,6 +99,10 @@ public struct GraphInterface: Sendable {
         for (output, expected) in outputs {
             guard let node = program.output(output), program.nodes[node].shape == expected(batch) else {
                 throw failure("expected an output \(output) of shape \(expected(batch))")
+            }
+            // An output that is a leaf (an input handed back) computes nothing.
+            guard !program.nodes[node].op.traits.contains(.leaf) else {
+                throw failure("output \(output) is %\(node) (\(program.nodes[node].op.name)), not a value the program computes")
             }
         }
         guard program.memory != nil else { throw failure("no memory plan: the graph was not compiled to the end") }

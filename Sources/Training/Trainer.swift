@@ -65,6 +65,9 @@ public final class Trainer {
     public init(graph: Graph, backend: BackendCompiler) throws {
         let interface = try GraphInterface(graph)
         batch = try interface.trainingBatch(of: graph)
+        // The model that training writes must sample: a graph whose sample program is missing
+        // or broken is refused before anything is trained or written.
+        _ = try interface.samplingBatch(of: graph)
         let (train, loss) = (graph.program("train_step")!, graph.program("loss")!)
         self.graph = graph
         target = interface.target

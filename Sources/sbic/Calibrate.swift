@@ -51,8 +51,8 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Print the whole report as JSON (as calibration.json holds it, with the run's time and files).")
     var json = false
 
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard n > 0 else { throw ValidationError("-n must be positive") }

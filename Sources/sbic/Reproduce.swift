@@ -31,8 +31,8 @@ struct Reproduce: ParsableCommand {
     @Option(help: "sbibm observations, e.g. 1-5.", transform: parseNumbers) var observations = [1, 2, 3, 4, 5]
     @Option(help: "Posterior samples per observation.") var samples = 10_000
     @Option(help: "Cap the epochs (a quick preview; the paper's protocol runs to early stopping).") var maxEpochs: Int?
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
     @Option(help: "The folder of the specs, named <task>_<model>.json (default: ./specs, else the specs of the repository sbic was built in).")
     var specs: String?
     @Option(help: "Where the result files (OUT/runs), the models and the logs go (default: docs/reproduction beside the specs folder; required with --specs).")

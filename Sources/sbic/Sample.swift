@@ -57,8 +57,8 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed for the sampling noise (default: a fresh one, printed).")
     var seed: UInt64?
 
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }

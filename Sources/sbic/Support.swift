@@ -24,6 +24,12 @@ enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// `--backend`, as every command that runs a graph declares it.
+struct BackendOption: ParsableArguments {
+    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var backend = BackendChoice.jit
+}
+
 /// A graph from a compiled `.sbig`, or compiled now from a spec (which allows overriding
 /// what is compiled into the graph, such as the batch size).
 func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, spec: String?) {

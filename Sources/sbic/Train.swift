@@ -45,8 +45,8 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs without a better validation loss before stopping.") var patience: Int?
     @Option(help: "AdamW learning rate.") var learningRate: Double?
     @Option(help: "Batch size (only with a spec: it is compiled into the graph).") var batchSize: Int?
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
     @Option(help: "Least seconds between saves of the best model while training runs (default 10; 0 saves every improvement).")
     var checkpointInterval: Double?
 

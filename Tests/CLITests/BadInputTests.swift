@@ -66,6 +66,40 @@ final class BadInputTests: XCTestCase {
         return (try lines("theta.csv"), try lines("y.csv"))
     }
 
+    /// Graphs edited so that a program the model needs is missing, hands back its input, or
+    /// reads noise another program lacks: train refuses each before it writes anything.
+    func testTrainRefusesGraphsWhoseProgramsDisagree() throws {
+        let text = try String(contentsOfFile: SBIC.repository.appendingPathComponent(graph).path, encoding: .utf8)
+        let noSample = try write("no_sample.sbig", String(text[..<text.range(of: "program sample\n")!.lowerBound]))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let sampleStart = lines.firstIndex(of: "program sample")!
+        let outputLine = lines[sampleStart...].firstIndex { $0.hasPrefix("  output theta ") }!
+        // The sample program's noise handed back as θ: the right shape, and nothing computed.
+        let noiseLine = lines[sampleStart...].first { $0.contains(" = input noise.") }!
+        let noise = noiseLine.dropFirst(3).prefix { $0.isNumber }
+        var echoed = lines
+        echoed[outputLine] = "  output theta %\(noise)"
+        let echoing = try write("echoing.sbig", echoed.joined(separator: "\n"))
+        // A noise input in train_step that loss lacks, placed past the end of the arena.
+        let trainStart = lines.firstIndex(of: "program train_step")!
+        let arenaLine = lines[trainStart...].firstIndex { $0.hasPrefix("  arena ") }!
+        let arena = Int(lines[arenaLine].split(separator: " ").last!)!
+        let lastNode = lines[trainStart..<arenaLine].lastIndex { $0.hasPrefix("  %") }!
+        let index = Int(lines[lastNode].dropFirst(3).prefix { $0.isNumber })! + 1
+        var extra = lines
+        extra[arenaLine] = "  arena \(arena + 32)"
+        extra.insert("  %\(index) = input noise.extra : f32[32,1] @\(arena)", at: lastNode + 1)
+        let extraNoise = try write("extra_noise.sbig", extra.joined(separator: "\n"))
+
+        for (file, expected) in [(noSample, "the graph has no sample program"),
+                                 (echoing, "(input), not a value the program computes"),
+                                 (extraNoise, "program loss: expected an input noise.extra of shape f32[32,1], as train_step has")] {
+            let out = path("model-" + URL(fileURLWithPath: file).lastPathComponent)
+            try refuses(["train", file, "--simulations", "200", "--max-epochs", "1", "--out", out], expected)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(file): wrote \(out)")
+        }
+    }
+
     func testThetaAndYMustHoldTheSameRows() throws {
         let theta = try write("theta.csv", "1,2\n3,4\n5,6\n")
         let y = try write("y.csv", "1,2\n3,4\n")

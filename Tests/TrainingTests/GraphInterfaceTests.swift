@@ -62,6 +62,36 @@ final class GraphInterfaceTests: XCTestCase {
                        "program sample: expected an output theta of shape [batch, 2]")
     }
 
+    /// The trainer draws one set of noise for train_step and loss, so each must read the
+    /// other's; an extra noise input in one of them crashed both back ends.
+    func testTrainStepAndLossReadTheSameNoise() throws {
+        var g = try graph()
+        let train = g.programs.firstIndex { $0.name == "train_step" }!
+        g.programs[train].nodes.append(Node(op: .input("noise.extra"), operands: [], shape: [32, 1]))
+        XCTAssertEqual(message { _ = try GraphInterface(g).trainingBatch(of: g) },
+                       "program loss: expected an input noise.extra of shape f32[32,1], as train_step has")
+        g = try graph()
+        let loss = g.programs.firstIndex { $0.name == "loss" }!
+        let widened = g.programs[loss].nodes.firstIndex { if case .input(let n) = $0.op { return n.hasPrefix("noise.") } else { return false } }!
+        g.programs[loss].nodes[widened].shape.dims[1] += 1
+        XCTAssertTrue(message { _ = try GraphInterface(g).trainingBatch(of: g) }.hasPrefix("program "), "a noise input of another width")
+    }
+
+    /// Training refuses a graph whose sample program is missing or hands back its input, so
+    /// that it never replaces a model with one that cannot be sampled.
+    func testTrainingNeedsAWorkingSampleProgram() throws {
+        var g = try graph()
+        g.programs.removeAll { $0.name == "sample" }
+        XCTAssertEqual(message { _ = try Trainer(graph: g, backend: TrainerTests.interpreter) }, "the graph has no sample program")
+        g = try graph()
+        let sample = g.programs.firstIndex { $0.name == "sample" }!
+        // The sample program's noise handed back as θ: the right shape, and nothing computed.
+        let noise = g.programs[sample].nodes.firstIndex { if case .input(let n) = $0.op { return n.hasPrefix("noise.") } else { return false } }!
+        g.programs[sample].outputs[0].node = noise
+        XCTAssertEqual(message { _ = try Trainer(graph: g, backend: TrainerTests.interpreter) },
+                       "program sample: output theta is %\(noise) (input), not a value the program computes")
+    }
+
     /// Nothing is allocated for a graph the machine could not hold.
     func testAGraphBeyondMemoryIsRefusedBeforeAllocation() throws {
         var g = try graph()

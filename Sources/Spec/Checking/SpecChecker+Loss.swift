@@ -22,8 +22,9 @@ extension SpecChecker {
         }
         // The posterior is what learns to infer the latent variable from the data; a
         // fixed N(0, I) would make the variable carry no information at all.
-        if posterior?.distribution == .standardNormal {
-            log.error("the posterior \(quoted(q)) must be gaussian, not standard_normal", at: path.element(0))
+        if let family = posterior?.distribution, !family.capabilities.contains(.klPosterior) {
+            log.error("the posterior \(quoted(q)) must be \(OutputDistribution.families(with: .klPosterior)), not \(family.rawValue)",
+                      at: path.element(0))
         }
         guard let qVariable = posterior?.output, let pVariable = prior?.output else { return }
         if qVariable != pVariable {
@@ -36,8 +37,8 @@ extension SpecChecker {
 
     private mutating func checkNLL(_ name: String, at path: JSONPath) {
         guard let network = resolve(network: name, at: path) else { return }
-        if network.distribution == .standardNormal {
-            log.error("network \(quoted(name)) is standard_normal and has no parameters to fit", at: path)
+        if let family = network.distribution, !family.capabilities.contains(.learned) {
+            log.error("network \(quoted(name)) is \(family.rawValue) and has no parameters to fit", at: path)
         } else if let output = network.output, isLatent(output) == true {
             log.error("network \(quoted(name)) outputs latent variable \(quoted(output)); "
                       + "nll fits a data variable (sample.given or sample.target)", at: path)

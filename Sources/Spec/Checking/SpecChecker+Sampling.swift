@@ -73,13 +73,13 @@ extension SpecChecker {
         else { return }
         let reason: String? = if output != target {
             "\(quoted(name)) outputs \(quoted(output))"
-        } else if distribution != .gaussian {
+        } else if !distribution.capabilities.contains(.samplesTarget) {
             "\(quoted(name)) is \(distribution.rawValue)"
         } else {
             nil
         }
         if let reason {
-            log.error("the path must end with a gaussian network that outputs sample.target \(quoted(target)), "
+            log.error("the path must end with a \(OutputDistribution.families(with: .samplesTarget)) network that outputs sample.target \(quoted(target)), "
                       + "but \(reason)", at: path.element(names.count - 1))
         }
     }

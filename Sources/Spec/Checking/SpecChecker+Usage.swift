@@ -23,7 +23,7 @@ extension SpecChecker {
                       at: network.path, anchor: .key)
         }
         for (index, name) in path.enumerated() {
-            if networks?[name]?.distribution == .gaussian, !dataFlow.evaluated.contains(name), !isUndecided(name) {
+            if networks?[name]?.distribution?.capabilities.contains(.learned) == true, !dataFlow.evaluated.contains(name), !isUndecided(name) {
                 log.error("network \(quoted(name)) has parameters but no loss term trains it",
                           at: JSONPath.root.member("sample").member("path").element(index))
             }

@@ -14,7 +14,7 @@ import Training
 /// compiles (`compile`, which also fuzzes the passes), a graph that parses prints back to the same text and runs, a matrix or tensor
 /// that is read writes back to the same values.
 enum FuzzTarget: String, CaseIterable {
-    case spec, compile, graph, npy, csv, safetensors, model, directory
+    case spec, compile, graph, programs, npy, csv, safetensors, model, directory
 
     /// Programs that need more than this are checked but not run: libFuzzer stops a run
     /// that takes more than 2 GiB.
@@ -25,6 +25,7 @@ enum FuzzTarget: String, CaseIterable {
         case .spec: _ = try? ModelSpec.parse(String(decoding: data, as: UTF8.self))
         case .compile: Self.compile(data)
         case .graph: Self.graph(data)
+        case .programs: Self.programs(data)
         case .npy: Self.npy(data)
         case .csv: Self.csv(data)
         case .safetensors: Self.safetensors(data)
@@ -65,6 +66,26 @@ enum FuzzTarget: String, CaseIterable {
         for program in graph.programs {
             (try? InterpretedProgram(program, parameters: parameters))?.run()
         }
+    }
+
+    /// A graph whose programs pass the trainer's checks trains for an epoch and is validated
+    /// through the trainer, which feeds one set of inputs to train_step and loss: the checks
+    /// must find every way the programs disagree with each other (a noise input one of them
+    /// lacks crashed both back ends).
+    private static func programs(_ data: Data) {
+        guard let graph = try? Graph.parse(String(decoding: data, as: UTF8.self)),
+              saturatingAdd(graph.parameterBytes, graph.arenaBytes()) <= runnableBytes,
+              let interface = try? GraphInterface(graph),
+              let trainer = try? Trainer(graph: graph, backend: { try InterpretedProgram($0, parameters: $1) })
+        else { return }
+        let rows = trainer.batch + 2
+        guard rows <= 4096,
+              let theta = try? Matrix(rows: rows, columns: interface.targetSize, values: (0..<rows * interface.targetSize).map { Double($0 % 7) }),
+              let y = try? Matrix(rows: rows, columns: interface.givenSize, values: (0..<rows * interface.givenSize).map { Double($0 % 5) }),
+              let prepared = try? TrainingData(theta: theta, y: y, validationFraction: 0.5, thetaScaling: .standard, yScaling: .standard,
+                                               minimumTrainingRows: trainer.batch, seed: 1)
+        else { return }
+        _ = try? trainer.train(prepared, TrainingOptions(maxEpochs: 1, patience: 1, learningRate: 1e-3, seed: 1))
     }
 
     private static func npy(_ data: Data) {
