@@ -53,7 +53,7 @@ final class SBIBMTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/two_moons/obs_1", withIntermediateDirectories: true)
         try "data_1,data_2\n".write(toFile: root + "/two_moons/obs_1/observation.csv", atomically: true, encoding: .utf8)
         setenv(SBIBM.environmentVariable, root, 1)
-        defer { unsetenv(SBIBM.environmentVariable) }
+        defer { restoreDataVariable() }
         XCTAssertThrowsError(try SBIBM.observation(task: "two_moons", number: 1)) { error in
             XCTAssertEqual("\(error)", root + "/two_moons/obs_1/observation.csv: holds 0 rows, expected 1")
         }
@@ -62,12 +62,27 @@ final class SBIBMTests: XCTestCase {
     func testEnvironmentOverride() throws {
         let root = try SBIBM.dataDirectory()
         setenv(SBIBM.environmentVariable, root, 1)
-        defer { unsetenv(SBIBM.environmentVariable) }
+        defer { restoreDataVariable() }
         XCTAssertEqual(try SBIBM.dataDirectory(), root)
         setenv(SBIBM.environmentVariable, "/nonexistent/sbibm", 1)
         XCTAssertThrowsError(try SBIBM.observation(task: "slcp", number: 1)) { error in
             XCTAssertEqual("\(error)",
                            "/nonexistent/sbibm: SBIC_SBIBM_DATA names this folder, which does not exist")
+        }
+    }
+
+    /// What the test process was given: a run started with SBIC_SBIBM_DATA keeps it for the
+    /// tests after these.
+    private static let givenDataVariable = getenv(SBIBM.environmentVariable).map { String(cString: $0) }
+
+    // Read before any test here sets the variable (a static is initialized on first use).
+    override class func setUp() { _ = givenDataVariable }
+
+    private func restoreDataVariable() {
+        if let given = Self.givenDataVariable {
+            setenv(SBIBM.environmentVariable, given, 1)
+        } else {
+            unsetenv(SBIBM.environmentVariable)
         }
     }
 }
