@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// What the commands say about themselves and about inputs of the wrong kind.
-final class MessagesTests: XCTestCase {
+final class CommandKindTests: XCTestCase {
     func testVersion() throws {
         let r = try SBIC.run(["--version"])
         XCTAssertEqual(r.status, 0, r.error)

@@ -4,7 +4,7 @@ import XCTest
 
 /// Faults that used to surface as Foundation's raw errors, or as a wrong reason, each end in a
 /// message that names the file and says what is wrong.
-final class MessageTests: XCTestCase {
+final class FaultMessageTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
