@@ -33,8 +33,8 @@ struct Eval: ParsableCommand {
     @Flag(help: "Skip MMD (quadratic in the number of samples).")
     var noMMD = false
 
-    @Option(help: "Back end: \(BackendChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backend = BackendChoice.jit
+    @OptionGroup var backendOption: BackendOption
+    var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard (reference == nil) != (task == nil || obs == nil) else {
