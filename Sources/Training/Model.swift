@@ -182,6 +182,10 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     public var bestEpoch: Int
     public var bestValidationLoss: Double
     public var wallSeconds: Double
+    /// CPU time of the training process over the same span, all its threads: unlike wall-clock
+    /// time, other processes on a shared machine hardly change it. Nil in models saved before
+    /// sbic recorded it.
+    public var cpuSeconds: Double?
     public var microsecondsPerStep: Double
     public var simulations: Int
     public var simulationsDropped: Int
@@ -190,16 +194,17 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     /// "early stopping", "max epochs", "interrupted" or "non-finite loss".
     public var stopped: String
 
-    public init(epochs: Int, bestEpoch: Int, bestValidationLoss: Double, wallSeconds: Double, microsecondsPerStep: Double,
-                simulations: Int, simulationsDropped: Int, seed: UInt64, backend: String, stopped: String) {
+    public init(epochs: Int, bestEpoch: Int, bestValidationLoss: Double, wallSeconds: Double, cpuSeconds: Double? = nil,
+                microsecondsPerStep: Double, simulations: Int, simulationsDropped: Int, seed: UInt64, backend: String,
+                stopped: String) {
         self.epochs = epochs; self.bestEpoch = bestEpoch; self.bestValidationLoss = bestValidationLoss
-        self.wallSeconds = wallSeconds; self.microsecondsPerStep = microsecondsPerStep; self.simulations = simulations
+        self.wallSeconds = wallSeconds; self.cpuSeconds = cpuSeconds; self.microsecondsPerStep = microsecondsPerStep; self.simulations = simulations
         self.simulationsDropped = simulationsDropped; self.seed = seed; self.backend = backend; self.stopped = stopped
     }
 
     enum CodingKeys: String, CodingKey {
         case epochs, seed, backend, stopped, simulations
-        case bestEpoch = "best_epoch", bestValidationLoss = "best_validation_loss", wallSeconds = "wall_seconds"
+        case bestEpoch = "best_epoch", bestValidationLoss = "best_validation_loss", wallSeconds = "wall_seconds", cpuSeconds = "cpu_seconds"
         case microsecondsPerStep = "us_per_step", simulationsDropped = "simulations_dropped"
     }
 }
@@ -215,6 +220,7 @@ extension TrainingSummary {
         self.init(epochs: try c.decode(Int.self, forKey: .epochs), bestEpoch: try c.decode(Int.self, forKey: .bestEpoch),
                   bestValidationLoss: try c.decode(Double.self, forKey: .bestValidationLoss),
                   wallSeconds: try c.decode(Double.self, forKey: .wallSeconds),
+                  cpuSeconds: try c.decodeIfPresent(Double.self, forKey: .cpuSeconds),
                   microsecondsPerStep: try c.decode(Double.self, forKey: .microsecondsPerStep),
                   simulations: try c.decode(Int.self, forKey: .simulations),
                   simulationsDropped: try c.decode(Int.self, forKey: .simulationsDropped), seed: seed,

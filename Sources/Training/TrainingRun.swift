@@ -39,7 +39,7 @@ public struct TrainingRun {
 
     /// Trains and saves in `directory`; returns the saved model and how training went.
     public func run(_ data: TrainingData, simulations: Int, in directory: ModelDirectory) throws -> (TrainedModel, TrainingResult) {
-        let start = Date()
+        let start = Date(), startCPU = processCPUSeconds()
         var options = TrainingOptions(maxEpochs: settings.maxEpochs, patience: settings.patience,
                                       learningRate: settings.learningRate, seed: seed)
         options.checkpointInterval = checkpointInterval
@@ -52,7 +52,8 @@ public struct TrainingRun {
         recorded.metadata["training.patience"] = "\(settings.patience)"
         func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double) -> TrainedModel {
             let summary = TrainingSummary(epochs: epochs, bestEpoch: best.bestEpoch, bestValidationLoss: best.bestValidationLoss,
-                                          wallSeconds: Date().timeIntervalSince(start), microsecondsPerStep: usPerStep,
+                                          wallSeconds: Date().timeIntervalSince(start),
+                                          cpuSeconds: processCPUSeconds() - startCPU, microsecondsPerStep: usPerStep,
                                           simulations: simulations, simulationsDropped: data.dropped, seed: seed,
                                           backend: backendName, stopped: stopped)
             return TrainedModel(graph: recorded, weights: weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
@@ -102,4 +103,12 @@ final class TrainingLog {
             FileHandle.standardError.write(Data("warning: \(path): cannot append (\(error.localizedDescription)); training goes on without it\n".utf8))
         } catch {}
     }
+}
+
+/// User plus system CPU time of this process so far, all threads.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

@@ -242,7 +242,8 @@ struct Sweep {
             let reference = all.selectingRows(0..<min(samples, all.rows))
             return RunRecord(key: key, observation: observation, c2st: try c2st(posterior, reference: reference).accuracy,
                              mmd2: try MMD.compute(posterior, reference: reference).mmd2,
-                             trainMinutes: model.summary.wallSeconds / 60, epochs: model.summary.epochs,
+                             trainMinutes: model.summary.wallSeconds / 60,
+                             trainCPUMinutes: model.summary.cpuSeconds.map { $0 / 60 }, epochs: model.summary.epochs,
                              bestEpoch: model.summary.bestEpoch, backend: model.summary.backend, provenance: provenance)
         }
         try RunResults.write((RunResults.read(resultPath(run), key: key) ?? []) + scored, to: resultPath(run))
