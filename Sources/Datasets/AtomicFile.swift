@@ -92,19 +92,24 @@ private func writeAll(_ data: Data, to fd: Int32, path: String) throws {
 }
 
 /// Creates `directory` and its missing parents, failing with the system's reason: Foundation's
-/// errors say only that "the operation could not be completed".
-public func createDirectories(_ directory: String) throws {
+/// errors say only that "the operation could not be completed". Returns the directories it
+/// created, outermost first.
+@discardableResult
+public func createDirectories(_ directory: String) throws -> [String] {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
         guard isDirectory.boolValue else { throw DataError(file: directory, reason: "is a file, not a directory") }
-        return
+        return []
     }
     // The parent by hand: NSString.deletingLastPathComponent traps on a one-letter relative path.
     let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+    var created: [String] = []
     if let slash = trimmed.lastIndex(of: "/"), slash != trimmed.startIndex {
-        try createDirectories(String(trimmed[..<slash]))
+        created = try createDirectories(String(trimmed[..<slash]))
     }
-    guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
-        throw DataError(file: directory, reason: "cannot create: \(String(cString: strerror(errno)))")
+    guard mkdir(directory, 0o755) == 0 else {
+        guard errno == EEXIST else { throw DataError(file: directory, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        return created
     }
+    return created + [directory]
 }

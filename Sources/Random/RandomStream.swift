@@ -31,6 +31,18 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         s3 = seeder.next()
     }
 
+    /// The generator's whole state, the key first: what `init(state:)` continues from, so
+    /// that a run saved and resumed draws what it would have drawn without stopping.
+    public var state: [UInt64] { [key, s0, s1, s2, s3] }
+
+    /// The stream whose `state` this was; nil unless there are five words and the generator's
+    /// four are not all zero (a state xoshiro never reaches).
+    public init?(state: [UInt64]) {
+        guard state.count == 5, state[1...].contains(where: { $0 != 0 }) else { return nil }
+        key = state[0]
+        (s0, s1, s2, s3) = (state[1], state[2], state[3], state[4])
+    }
+
     /// An independent stream for work item `index` (a simulation, a batch, a chain).
     public func substream(_ index: UInt64) -> RandomStream {
         RandomStream(key: SplitMix64.combine(key, index))

@@ -25,11 +25,20 @@ public struct TrainedModel {
     /// The prior of the data, when it was given: what `--within-prior` and calibration use
     /// for a model without a built-in task.
     public var prior: NamedPrior?
+    /// Where the training data came from; nil in models saved before sbic recorded it.
+    public var provenance: DataProvenance?
+    /// The weights file of the model training started from (`--init-from`), by absolute path.
+    public var initializedFrom: String?
+    /// The state to resume training from, saved with the model; loading a model leaves it
+    /// nil (`TrainingState.load` reads it).
+    public var state: TrainingState?
 
     public init(graph: Graph, weights: [String: [Float]], thetaScaler: Scaler, yScaler: Scaler,
-                summary: TrainingSummary, spec: String?, parameterNames: [String]? = nil, prior: NamedPrior? = nil) {
+                summary: TrainingSummary, spec: String?, parameterNames: [String]? = nil, prior: NamedPrior? = nil,
+                provenance: DataProvenance? = nil, initializedFrom: String? = nil, state: TrainingState? = nil) {
         self.graph = graph; self.weights = weights; self.thetaScaler = thetaScaler; self.yScaler = yScaler
         self.summary = summary; self.spec = spec; self.parameterNames = parameterNames; self.prior = prior
+        self.provenance = provenance; self.initializedFrom = initializedFrom; self.state = state
     }
 
     /// About what a saved model of `graph` takes on disk: its weights, its text and the spec.
@@ -49,14 +58,17 @@ public struct TrainedModel {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let scalers = String(decoding: try encoder.encode(["theta": thetaScaler, "y": yScaler]), as: UTF8.self)
         let encoded = try SafeTensors.encode(tensors, metadata: ["sbic.format": "\(Self.formatVersion)", "sbic.scalers": scalers])
-        let files = [(encoded, "weights", "safetensors"), (Data(graph.text.utf8), "graph", "sbig")]
-            + (spec.map { [(Data($0.utf8), "spec", "json")] } ?? [])
-        try directory.save(files.map { (data: $0.0, kind: $0.1, extension: $0.2) }) { names in
+        var files: [(data: Data, kind: String, extension: String)] = [(encoded, "weights", "safetensors"), (Data(graph.text.utf8), "graph", "sbig")]
+        if let spec { files.append((Data(spec.utf8), "spec", "json")) }
+        if let state { files.append((try state.encoded(for: graph), "state", "safetensors")) }
+        try directory.save(files) { names in
+            let named = Dictionary(uniqueKeysWithValues: zip(files.map(\.kind), names))
             let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
-                                graph: names[1], weights: names[0], spec: names.count > 2 ? names[2] : nil,
+                                graph: named["graph"]!, weights: named["weights"]!, spec: named["spec"],
                                 given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
                                 thetaScaler: thetaScaler, yScaler: yScaler, summary: summary,
-                                parameterNames: parameterNames, prior: prior)
+                                parameterNames: parameterNames, prior: prior, data: provenance,
+                                initializedFrom: initializedFrom, state: named["state"])
             return try encoder.encode(record) + Data("\n".utf8)
         }
     }
@@ -151,7 +163,8 @@ public struct TrainedModel {
         // model whose spec file went missing still loads.
         let spec = record.spec.flatMap { name in (try? file("spec", name)).flatMap { String(data: $0.data, encoding: .utf8) } }
         return TrainedModel(graph: graph, weights: weights, thetaScaler: record.thetaScaler, yScaler: record.yScaler,
-                            summary: record.summary, spec: spec, parameterNames: record.parameterNames, prior: record.prior)
+                            summary: record.summary, spec: spec, parameterNames: record.parameterNames, prior: record.prior,
+                            provenance: record.data, initializedFrom: record.initializedFrom)
     }
 
     private struct Record: Codable {
@@ -168,10 +181,15 @@ public struct TrainedModel {
         var summary: TrainingSummary
         var parameterNames: [String]?
         var prior: NamedPrior?
+        var data: DataProvenance?
+        var initializedFrom: String?
+        /// The training state's file, to resume from.
+        var state: String?
 
         enum CodingKeys: String, CodingKey {
-            case format, name, task, graph, weights, spec, given, target, summary, prior
+            case format, name, task, graph, weights, spec, given, target, summary, prior, data, state
             case thetaScaler = "theta_scaler", yScaler = "y_scaler", parameterNames = "parameter_names"
+            case initializedFrom = "initialized_from"
         }
     }
 }

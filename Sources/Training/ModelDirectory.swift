@@ -10,9 +10,11 @@ import Darwin
 ///
 /// The directory is the user's, so sbic writes only into one that is new, empty or an sbic
 /// model's, and removes only files that it wrote and that its own records name: the
-/// content-named files (`graph-…`, `weights-…`, `spec-…`) of a model that `model.json` no longer
+/// content-named files (`graph-…`, `weights-…`, `spec-…`, `state-…`) of a model that `model.json` no longer
 /// names, or of a save that was killed before its `model.json`, and only while their content
-/// still gives their name. It never removes a folder or follows a link.
+/// still gives their name. It never follows a link, and removes a folder only when this run
+/// created it and ends without saving a model, and the folder holds nothing but this run's
+/// lock and log (`removeIfUnsaved`).
 ///
 /// `model.lock` is held locked (`flock`) by the run, so that two runs cannot replace each
 /// other's files. It also records the files a save is about to write, before it writes them:
@@ -22,6 +24,9 @@ public final class ModelDirectory {
     private let lock: Int32
     /// Files written (or about to be) that no committed record may name yet.
     private var pending: Set<String>
+    /// The directories this run created, outermost first.
+    private var created: [String] = []
+    private var saved = false
 
     public static let lockName = "model.lock"
     static let recordName = "model.json"
@@ -31,23 +36,23 @@ public final class ModelDirectory {
 
     /// Refuses, without touching anything, a directory that a run may not write into: one that
     /// holds anything but an sbic model, or a model when `overwrite` is false.
-    public static func check(_ path: String, overwrite: Bool) throws {
+    public static func check(_ path: String, overwrite: Bool, wording: Wording = .commandLine) throws {
         func refuse(_ reason: String) -> DataError { DataError(file: path, reason: reason) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else { throw refuse("is a file, not a directory; choose another --out") }
+        guard isDirectory.boolValue else { throw refuse("is a file, not a directory; choose another \(wording.out)") }
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-            throw refuse("cannot be read (\(error.localizedDescription)); choose another --out")
+            throw refuse("cannot be read (\(error.localizedDescription)); choose another \(wording.out)")
         }
         if entries.isEmpty { return }
         if entries.contains(recordName) {
             guard previousFiles(path) != nil else {
                 throw refuse("holds a model.json that is not an sbic model record; sbic writes only into a new or empty "
-                             + "directory or an sbic model's: choose another --out")
+                             + "directory or an sbic model's: choose another \(wording.out)")
             }
             guard overwrite else {
-                throw refuse("already holds a trained model; pass --overwrite to replace it, or choose another --out")
+                throw refuse("already holds a trained model; pass \(wording.overwrite) to replace it, or choose another \(wording.out)")
             }
             return
         }
@@ -55,16 +60,17 @@ public final class ModelDirectory {
         if entries.contains(lockName), lockContent(path + "/" + lockName) != nil { return }
         let shown = entries.sorted().prefix(3).map { "\"\($0)\"" }.joined(separator: ", ") + (entries.count > 3 ? ", …" : "")
         throw refuse("is not empty (it holds \(shown)) and holds no sbic model; sbic writes only into a new or empty "
-                     + "directory or an sbic model's: choose another --out")
+                     + "directory or an sbic model's: choose another \(wording.out)")
     }
 
     /// Claims `path` for this process until it ends (or this object goes): creates it if
     /// needed, refuses it as `check` does, and refuses it while another run holds it.
-    public init(claiming path: String, overwrite: Bool) throws {
+    public init(claiming path: String, overwrite: Bool, wording: Wording = .commandLine) throws {
         func refuse(_ reason: String) -> DataError { DataError(file: path, reason: reason) }
-        try Self.check(path, overwrite: overwrite)
-        do { try createDirectories(path) } catch let error as DataError {
-            throw refuse((error.file == path ? "" : error.file + " ") + error.reason + "; choose another --out")
+        try Self.check(path, overwrite: overwrite, wording: wording)
+        let created: [String]
+        do { created = try createDirectories(path) } catch let error as DataError {
+            throw refuse((error.file == path ? "" : error.file + " ") + error.reason + "; choose another \(wording.out)")
         }
         let lockPath = path + "/" + Self.lockName
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
@@ -72,18 +78,19 @@ public final class ModelDirectory {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             close(fd)
-            throw refuse("\(Self.lockName) is not a regular file; choose another --out")
+            throw refuse("\(Self.lockName) is not a regular file; choose another \(wording.out)")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             let holder = Self.lockContent(lockPath)?.pid.map { " (pid \($0))" } ?? ""
-            throw refuse("is in use by another sbic run\(holder); wait for it to end, or choose another --out")
+            throw refuse("is in use by another sbic run\(holder); wait for it to end, or choose another \(wording.out)")
         }
         self.path = path
         lock = fd
         pending = []
+        self.created = created
         // Another run may have saved a model between the check and the lock.
-        try Self.check(path, overwrite: overwrite)
+        try Self.check(path, overwrite: overwrite, wording: wording)
         guard let content = Self.lockContent(lockPath) else { throw refuse("\(Self.lockName) was not written by sbic") }
         pending = content.pending
         try writeLock()
@@ -104,6 +111,7 @@ public final class ModelDirectory {
             try AtomicFile.write(file.data, to: path + "/" + name)
         }
         try AtomicFile.write(try record(names), to: path + "/" + Self.recordName)
+        saved = true
         // Only now may the files of the previous model go.
         for name in pending.subtracting(names) { removeIfWritten(name) }
         pending = []
@@ -111,6 +119,22 @@ public final class ModelDirectory {
         AtomicFile.removeAbandonedTemporaries(in: path) { name in
             name == Self.recordName || Self.contentHash(of: name) != nil
         }
+    }
+
+    /// After a run that failed before it saved a model: removes the directories this run
+    /// created, innermost first, when they hold nothing but this run's lock and log, so that a
+    /// failed run leaves no empty model directory behind. Anything else there keeps them.
+    public func removeIfUnsaved() {
+        guard !saved, let directory = created.last, directory == path else { return }
+        let ours: Set = [Self.lockName, Self.logName]
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), Set(entries).isSubset(of: ours) else { return }
+        for name in entries {
+            var status = stat()
+            guard lstat(path + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return }
+        }
+        for name in entries { unlink(path + "/" + name) }
+        // rmdir removes only an empty directory: a parent that holds anything else stays.
+        for directory in created.reversed() where rmdir(directory) != 0 { break }
     }
 
     /// Removes `name` if it is a plain file whose content gives its name, as sbic wrote it.
@@ -122,10 +146,10 @@ public final class ModelDirectory {
         unlink(file)
     }
 
-    /// The hash in the name of a content-named file, `graph-<hex>.sbig`, `weights-<hex>.safetensors`
-    /// or `spec-<hex>.json`; nil for any other name.
+    /// The hash in the name of a content-named file, `graph-<hex>.sbig`, `weights-<hex>.safetensors`,
+    /// `spec-<hex>.json` or `state-<hex>.safetensors`; nil for any other name.
     static func contentHash(of name: String) -> UInt64? {
-        for (kind, ext) in [("graph", "sbig"), ("weights", "safetensors"), ("spec", "json")]
+        for (kind, ext) in [("graph", "sbig"), ("weights", "safetensors"), ("spec", "json"), ("state", "safetensors")]
         where name.hasPrefix(kind + "-") && name.hasSuffix("." + ext) {
             let hex = name.dropFirst(kind.count + 1).dropLast(ext.count + 1)
             guard !hex.isEmpty, hex.count <= 16, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
@@ -137,10 +161,10 @@ public final class ModelDirectory {
 
     /// The files the `model.json` in `directory` names, or nil when it is missing or is not an sbic record.
     static func previousFiles(_ directory: String) -> [String]? {
-        struct Names: Decodable { var format: Int; var graph: String; var weights: String; var spec: String? }
+        struct Names: Decodable { var format: Int; var graph: String; var weights: String; var spec: String?; var state: String? }
         guard let data = try? readFile(directory + "/" + recordName),
               let names = try? JSONDecoder().decode(Names.self, from: data) else { return nil }
-        return [names.graph, names.weights] + (names.spec.map { [$0] } ?? [])
+        return [names.graph, names.weights] + [names.spec, names.state].compactMap { $0 }
     }
 
     /// The lock file's pid and pending files; nil unless sbic wrote it (it may be empty while

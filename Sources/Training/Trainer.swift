@@ -26,15 +26,30 @@ public struct TrainingOptions {
     public var seed: UInt64
     /// Called after every epoch.
     public var onEpoch: (EpochRecord) -> Void = { _ in }
-    /// Called with the best weights so far when they improve (at most every `checkpointInterval` s).
-    public var onCheckpoint: ([String: [Float]], EpochRecord) throws -> Void = { _, _ in }
+    /// Called with the best weights so far when they improve (at most every `checkpointInterval` s),
+    /// and the state to resume from.
+    public var onCheckpoint: ([String: [Float]], EpochRecord, TrainingState) throws -> Void = { _, _, _ in }
     public var checkpointInterval: Double = 10
     /// Polled between steps: true stops training, keeping the best weights (Ctrl-C).
     public var shouldStop: () -> Bool = { false }
+    /// Where training starts.
+    public var start: TrainingStart = .fresh
 
     public init(maxEpochs: Int, patience: Int, learningRate: Double, seed: UInt64) {
         self.maxEpochs = maxEpochs; self.patience = patience; self.learningRate = learningRate; self.seed = seed
     }
+}
+
+/// Where a run starts.
+public enum TrainingStart {
+    /// Kaiming-normal weights drawn from the seed.
+    case fresh
+    /// Given weights, with a fresh optimizer (fine-tuning). They count as epoch 0: training
+    /// keeps them unless an epoch does better on the validation split.
+    case weights([String: [Float]])
+    /// A saved state and the best weights so far: training goes on exactly as the run that
+    /// saved them would have.
+    case resume(TrainingState, best: [String: [Float]])
 }
 
 public struct TrainingResult {
@@ -45,6 +60,10 @@ public struct TrainingResult {
     public var best: EpochRecord
     public var stopped: String
     public var microsecondsPerStep: Double
+    /// The state after the last epoch completed, to resume from; nil when none was.
+    public var state: TrainingState?
+    /// The validation loss of the weights training started from, when they were given.
+    public var startValidationLoss: Double?
 }
 
 /// The paper's training protocol over a compiled graph: Kaiming-normal initialization, shuffled
@@ -81,8 +100,6 @@ public final class Trainer {
     public var weightNames: [String] { graph.parameters.filter { $0.kind == .weight }.map(\.name) }
 
     public func train(_ data: TrainingData, _ options: TrainingOptions) throws -> TrainingResult {
-        var initRNG = RandomStream(seed: options.seed, stream: "init")
-        parameters.initialize { initRNG.normal() }
         var shuffle = RandomStream(seed: options.seed, stream: "shuffle")
         var noise = RandomStream(seed: options.seed, stream: "noise")
         let (thetaIn, yIn) = (step.input(target), step.input(given))
@@ -99,7 +116,46 @@ public final class Trainer {
         // `epoch` counts the epochs begun, `completed` those whose record was written: an
         // interrupt or a non-finite loss mid-epoch leaves one begun that does not count.
         var epoch = 0, completed = 0
-        epochs: while epoch < options.maxEpochs {
+        var startValidationLoss: Double?
+        switch options.start {
+        case .fresh:
+            var initRNG = RandomStream(seed: options.seed, stream: "init")
+            parameters.initialize { initRNG.normal() }
+        case .weights(let weights):
+            parameters.initialize { 0 }
+            restore(weights)
+            let loss = validate(data, seed: options.seed)
+            startValidationLoss = loss
+            if loss.isFinite {
+                best = EpochRecord(epoch: 0, trainLoss: .nan, validationLoss: loss, bestEpoch: 0, bestValidationLoss: loss,
+                                   elapsedSeconds: 0, stepsPerSecond: 0)
+                bestWeights = weights
+            }
+        case .resume(let state, let weights):
+            guard state.order.count == data.trainCount, Set(state.order) == Set(0..<data.trainCount) else {
+                throw TrainingError("the saved state orders \(state.order.count) training rows, not the \(data.trainCount) of these data")
+            }
+            for (name, values) in state.parameters { parameters[name] = values }
+            (shuffle, noise, order) = (state.shuffle, state.noise, state.order)
+            (epoch, completed) = (state.epoch, state.epoch)
+            best = EpochRecord(epoch: state.bestEpoch, trainLoss: .nan, validationLoss: state.bestValidationLoss,
+                               bestEpoch: state.bestEpoch, bestValidationLoss: state.bestValidationLoss,
+                               elapsedSeconds: 0, stepsPerSecond: 0)
+            bestWeights = weights
+        }
+        /// Everything the next epoch depends on, for a run that resumes from here.
+        func currentState(bestEpoch: Int, bestValidationLoss: Double) -> TrainingState {
+            TrainingState(epoch: epoch, parameters: Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, parameters[$0.name]) }),
+                          bestEpoch: bestEpoch, bestValidationLoss: bestValidationLoss, shuffle: shuffle, noise: noise, order: order)
+        }
+        var lastState = best.map { currentState(bestEpoch: $0.bestEpoch, bestValidationLoss: $0.bestValidationLoss) }
+        // Checked before each epoch, not only after it, so that a resumed run that has already
+        // stopped does not run another epoch.
+        func finished() -> Bool {
+            if let best, epoch - best.bestEpoch >= options.patience { stopped = "early stopping"; return true }
+            return epoch >= options.maxEpochs
+        }
+        epochs: while !finished() {
             epoch += 1
             shuffle.shuffle(&order)
             var lossSum = 0.0
@@ -126,17 +182,17 @@ public final class Trainer {
                                      bestValidationLoss: improved ? validationLoss : best!.bestValidationLoss,
                                      elapsedSeconds: Date().timeIntervalSince(start),
                                      stepsPerSecond: Double(steps) / max(stepSeconds, 1e-9))
+            lastState = currentState(bestEpoch: record.bestEpoch, bestValidationLoss: record.bestValidationLoss)
             if improved {
                 bestWeights = snapshot()
                 best = record
                 if Date().timeIntervalSince(lastCheckpoint) >= options.checkpointInterval {
-                    try options.onCheckpoint(bestWeights, record)
+                    try options.onCheckpoint(bestWeights, record, lastState!)
                     lastCheckpoint = Date()
                 }
             }
             options.onEpoch(record)
             completed = epoch
-            if epoch - best!.bestEpoch >= options.patience { stopped = "early stopping"; break }
         }
         guard let best else {
             throw TrainingError(stopped == "interrupted" ? "interrupted before the first epoch ended: no model to keep"
@@ -144,7 +200,8 @@ public final class Trainer {
         }
         restore(bestWeights)
         return TrainingResult(weights: bestWeights, epochs: completed, best: best, stopped: stopped,
-                              microsecondsPerStep: stepSeconds / Double(max(steps, 1)) * 1e6)
+                              microsecondsPerStep: stepSeconds / Double(max(steps, 1)) * 1e6, state: lastState,
+                              startValidationLoss: startValidationLoss)
     }
 
     /// Mean validation loss; the last partial batch is padded and its padding ignored.

@@ -15,8 +15,11 @@ public struct TrainingData {
     /// Rows dropped because θ or y held NaN or ±∞.
     public var dropped: Int
 
+    /// `scalers`, when given, scale the data instead of scalers fitted to them: a model's
+    /// own, when training starts from its weights, which were learnt on data scaled by them.
     public init(theta: Matrix, y: Matrix, validationFraction: Double, thetaScaling: Scaler.Kind, yScaling: Scaler.Kind,
-                minimumTrainingRows: Int, seed: UInt64) throws {
+                minimumTrainingRows: Int, seed: UInt64, scalers: (theta: Scaler, y: Scaler)? = nil) throws {
+        let (thetaScaling, yScaling) = scalers.map { ($0.theta.kind, $0.y.kind) } ?? (thetaScaling, yScaling)
         guard theta.rows == y.rows else {
             throw TrainingError("θ has \(theta.rows) rows but y has \(y.rows): they must be pairs, one row each")
         }
@@ -39,8 +42,8 @@ public struct TrainingData {
         let validationRows = Array(order.prefix(validation)).sorted()
         let trainRows = Array(order.dropFirst(validation)).sorted()
         let (trainT, trainY) = (theta.selectingRows(trainRows), y.selectingRows(trainRows))
-        thetaScaler = Scaler(fitting: trainT, kind: thetaScaling)
-        yScaler = Scaler(fitting: trainY, kind: yScaling)
+        thetaScaler = scalers?.theta ?? Scaler(fitting: trainT, kind: thetaScaling)
+        yScaler = scalers?.y ?? Scaler(fitting: trainY, kind: yScaling)
         self.trainTheta = thetaScaler.apply(trainT)
         self.trainY = yScaler.apply(trainY)
         validationTheta = thetaScaler.apply(theta.selectingRows(validationRows))

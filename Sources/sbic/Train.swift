@@ -11,7 +11,9 @@ struct Train: ParsableCommand {
         discussion: """
             Data come from a built-in simulator (--task, --simulations) or from files (--theta, --y: \
             .npy or .csv, one simulation a row). The spec's training settings are the defaults. \
-            Ctrl-C stops training and keeps the best model so far.
+            Ctrl-C stops training and keeps the best model so far. --resume MODEL continues a \
+            model's training where it stopped, on the same data, exactly as if it had not stopped; \
+            --init-from MODEL starts from a model's weights (fine-tuning, on any data).
             """)
 
     @Argument(help: "A compiled graph (.sbig) or a spec (.json), compiled now.")
@@ -20,8 +22,8 @@ struct Train: ParsableCommand {
     @Option(help: "Built-in simulator to generate data with (default: the spec's task).")
     var task: String?
 
-    @Option(help: "Number of simulations when generating data.")
-    var simulations = 10_000
+    @Option(help: "Number of simulations when generating data (default 10000; with --resume, the model's).")
+    var simulations: Int?
 
     @Option(help: "θ of each simulation, one row each (.npy or .csv).")
     var theta: String?
@@ -32,14 +34,20 @@ struct Train: ParsableCommand {
     @Option(help: "The prior θ was drawn from (JSON: a box or one distribution per parameter; docs/training.md), kept with the model.")
     var prior: String?
 
-    @Option(name: .shortAndLong, help: "Model directory to write (default: models/<graph name>).")
+    @Option(name: .shortAndLong, help: "Model directory to write (default: models/<graph name>; with --resume, MODEL).")
     var out: String?
+
+    @Option(name: .customLong("resume"), help: ArgumentHelp("Continue training this model from its saved state, on the same data.", valueName: "model"))
+    var resume: String?
+
+    @Option(name: .customLong("init-from"), help: ArgumentHelp("Start from this model's weights and scalers, with a fresh optimizer.", valueName: "model"))
+    var initFrom: String?
 
     @Flag(help: "Replace a model already in the output directory.")
     var overwrite = false
 
-    @Option(help: "Seed for simulation, split, initialization, noise; the same seed gives the same model.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed for simulation, split, initialization, noise; the same seed gives the same model (default 1; with --resume, the model's).")
+    var seed: UInt64?
 
     @Option(help: "Maximum number of epochs.") var maxEpochs: Int?
     @Option(help: "Epochs without a better validation loss before stopping.") var patience: Int?
@@ -53,7 +61,8 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard (theta == nil) == (y == nil) else { throw ValidationError("give both --theta and --y, or neither") }
         guard theta == nil || task == nil else { throw ValidationError("use either --task or --theta/--y, not both") }
-        guard simulations > 0 else { throw ValidationError("--simulations must be positive") }
+        if let simulations, simulations <= 0 { throw ValidationError("--simulations must be positive") }
+        guard resume == nil || initFrom == nil else { throw ValidationError("use either --resume or --init-from, not both") }
         if let maxEpochs, maxEpochs <= 0 { throw ValidationError("--max-epochs must be positive") }
         if let patience, patience <= 0 { throw ValidationError("--patience must be positive") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be positive") }
@@ -76,7 +85,16 @@ struct Train: ParsableCommand {
     /// The one training path: `sbic reproduce` trains each of its models through it too.
     func train() throws -> (TrainedModel, TrainingResult) {
         let (graph, spec) = try loadGraph(self.graph, batchSize: batchSize)
-        let path = out ?? "models/\(graph.name)"
+        // The model to continue or start from, read before anything is written.
+        let source = try (resume ?? initFrom).map { model in
+            try requireModelDirectory(model)
+            return try TrainedModel.load(from: model)
+        }
+        let resumed = resume == nil ? nil : source
+        let path = out ?? resume ?? "models/\(graph.name)"
+        // Resuming in place replaces the model it continues.
+        let overwrite = self.overwrite || (resume != nil && out == nil)
+        let seed = self.seed ?? resumed?.summary.seed ?? 1
         try ModelDirectory.check(path, overwrite: overwrite)
         // What the graph says is checked, and its memory taken, before any simulation runs.
         let (interface, run) = try inFile(self.graph) {
@@ -85,6 +103,18 @@ struct Train: ParsableCommand {
         }
         // Held until the process ends: no other run may write here meanwhile.
         let directory = try ModelDirectory(claiming: path, overwrite: overwrite)
+        // A run that fails before it saves a model leaves no directory it created behind.
+        do {
+            return try train(graph: graph, spec: spec, source: source, seed: seed, interface: interface, run: run, in: directory)
+        } catch {
+            directory.removeIfUnsaved()
+            throw error
+        }
+    }
+
+    private func train(graph: Graph, spec: String?, source: TrainedModel?, seed: UInt64, interface: GraphInterface,
+                       run: TrainingRun, in directory: ModelDirectory) throws -> (TrainedModel, TrainingResult) {
+        let path = directory.path
         // While a checkpoint replaces the previous one, both are on disk.
         try checkWritable(path, needing: saturatingMultiply(TrainedModel.bytesOnDisk(graph, spec: spec), 2))
 
@@ -96,18 +126,31 @@ struct Train: ParsableCommand {
             }
             return named
         }
+        // Resuming defaults to the simulations the model was trained on.
+        let recorded = resume == nil ? nil : source?.provenance.flatMap { $0.source == .simulator ? $0 : nil }
         let input: TrainingInput
         if let theta, let y {
             input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
         } else {
-            guard let name = task ?? graph.metadata["task"] else {
+            guard let name = task ?? recorded?.task ?? graph.metadata["task"] else {
                 throw TrainingError("the graph names no task: give --task or --theta and --y")
             }
-            input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)
+            input = try TrainingInput.simulate(task: name, count: simulations ?? recorded?.simulations ?? 10_000, seed: seed,
+                                               for: graph, interface)
         }
         var configured = run
         configured.prior = namedPrior
         configured.parameterNames = input.parameterNames ?? namedPrior?.names
+        configured.provenance = input.provenance
+        if let source, let resume {
+            try configured.resume(source, from: resume, graphFile: self.graph)
+            configured.prior = namedPrior ?? source.prior
+            configured.parameterNames = configured.parameterNames ?? source.parameterNames
+        } else if let source, let initFrom {
+            try configured.initialize(from: source, directory: initFrom, graphFile: self.graph)
+            configured.prior = namedPrior ?? source.prior
+            configured.parameterNames = configured.parameterNames ?? source.parameterNames
+        }
         if let maxEpochs { configured.settings.maxEpochs = maxEpochs }
         if let patience { configured.settings.patience = patience }
         if let learningRate { configured.settings.learningRate = learningRate }
@@ -116,6 +159,11 @@ struct Train: ParsableCommand {
         let dropped = "\(data.dropped) dropped as non-finite" + (data.dropped > 0 ? input.firstNonFinite.map { ", the first at \($0)" } ?? "" : "")
         print("\(graph.name): \(input.source) (\(dropped)), \(data.trainCount) for training, "
               + "\(data.validationCount) for validation; \(backend.rawValue) back end")
+        if case .resume(let state, _) = configured.start, let resume {
+            print("resuming \(resume) after epoch \(state.epoch) (best validation loss "
+                  + "\(String(format: "%.4f", state.bestValidationLoss)) at epoch \(state.bestEpoch)), its scalers and optimizer state")
+        }
+        if let initFrom { print("starting from the weights and scalers of \(initFrom), with a fresh optimizer") }
         let progress = Progress(maxEpochs: configured.settings.maxEpochs, patience: configured.settings.patience)
         configured.onEpoch = progress.show
         Interrupt.shared.install()
@@ -123,6 +171,9 @@ struct Train: ParsableCommand {
 
         let (model, result) = try configured.run(data, simulations: input.theta.rows, in: directory)
         progress.finish()
+        if let loss = result.startValidationLoss {
+            print("validation loss of \(initFrom ?? "the weights started from") before training: \(String(format: "%.4f", loss))")
+        }
         print("stopped after \(result.epochs) epochs (\(result.stopped)); best validation loss "
               + "\(String(format: "%.4f", result.best.bestValidationLoss)) at epoch \(result.best.bestEpoch); "
               + "\(String(format: "%.1f", model.summary.wallSeconds)) s, \(String(format: "%.0f", result.microsecondsPerStep)) µs/step")

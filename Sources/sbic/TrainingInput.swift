@@ -17,6 +17,8 @@ struct TrainingInput {
     var firstNonFinite: String?
     /// θ's names, from the header of a θ CSV file.
     var parameterNames: [String]? = nil
+    /// What model.json records of where the data came from.
+    var provenance: DataProvenance
 
     static func read(theta thetaPath: String, y yPath: String, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {
         let files = try readDataFiles([thetaPath, yPath])
@@ -34,7 +36,8 @@ struct TrainingInput {
             .min { $0.1.row < $1.1.row }
             .map { file, at in file.place(row: at.row, column: at.column) }
         return TrainingInput(theta: theta.matrix, y: y.matrix, source: "\(thetaPath), \(yPath)", firstNonFinite: place,
-                             parameterNames: theta.header)
+                             parameterNames: theta.header,
+                             provenance: try .files(theta: thetaPath, y: yPath, simulations: theta.matrix.rows))
     }
 
     static func simulate(task: String, count: Int, seed: UInt64, for graph: Graph, _ interface: GraphInterface) throws -> TrainingInput {
@@ -45,7 +48,8 @@ struct TrainingInput {
                                          threads: ProcessInfo.processInfo.activeProcessorCount)
         try checkColumns(theta, interface.targetSize, interface.target, graph, file: source)
         try checkColumns(y, interface.givenSize, interface.given, graph, file: source)
-        return TrainingInput(theta: theta, y: y, source: source, firstNonFinite: nil)
+        return TrainingInput(theta: theta, y: y, source: source, firstNonFinite: nil,
+                             provenance: .simulator(task, seed: seed, simulations: count))
     }
 
     private static func checkColumns(_ m: Matrix, _ size: Int, _ variable: String, _ graph: Graph, file: String) throws {
