@@ -17,6 +17,10 @@ public struct DataProvenance: Codable, Equatable, Sendable {
         public var name: String?
         public var path: String?
         public var sha256: String
+
+        public init(name: String? = nil, path: String? = nil, sha256: String) {
+            self.name = name; self.path = path; self.sha256 = sha256
+        }
     }
 
     public var source: Source
@@ -28,6 +32,12 @@ public struct DataProvenance: Codable, Equatable, Sendable {
     /// Simulations given, and how many of them were dropped for holding NaN or ±∞.
     public var simulations: Int
     public var dropped: Int
+
+    public init(source: Source, task: String? = nil, seed: UInt64? = nil, theta: Content? = nil, y: Content? = nil,
+                simulations: Int, dropped: Int) {
+        self.source = source; self.task = task; self.seed = seed; self.theta = theta; self.y = y
+        self.simulations = simulations; self.dropped = dropped
+    }
 
     public static func simulator(_ task: String, seed: UInt64, simulations: Int) -> DataProvenance {
         DataProvenance(source: .simulator, task: task, seed: seed, simulations: simulations, dropped: 0)

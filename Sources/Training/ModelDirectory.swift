@@ -26,6 +26,7 @@ public final class ModelDirectory {
     private var pending: Set<String>
     /// The directories this run created, outermost first.
     private var created: [String] = []
+    private var createdLock = false
     private var saved = false
 
     public static let lockName = "model.lock"
@@ -73,6 +74,8 @@ public final class ModelDirectory {
             throw refuse((error.file == path ? "" : error.file + " ") + error.reason + "; choose another \(wording.out)")
         }
         let lockPath = path + "/" + Self.lockName
+        var existing = stat()
+        let createdLock = lstat(lockPath, &existing) != 0 && errno == ENOENT
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw refuse("cannot open \(Self.lockName): \(String(cString: strerror(errno)))") }
         var status = stat()
@@ -89,6 +92,7 @@ public final class ModelDirectory {
         lock = fd
         pending = []
         self.created = created
+        self.createdLock = createdLock
         // Another run may have saved a model between the check and the lock.
         try Self.check(path, overwrite: overwrite, wording: wording)
         guard let content = Self.lockContent(lockPath) else { throw refuse("\(Self.lockName) was not written by sbic") }
@@ -123,9 +127,14 @@ public final class ModelDirectory {
 
     /// After a run that failed before it saved a model: removes the directories this run
     /// created, innermost first, when they hold nothing but this run's lock and log, so that a
-    /// failed run leaves no empty model directory behind. Anything else there keeps them.
+    /// failed run leaves no empty model directory behind. Anything else there keeps them. In
+    /// a directory that was there before, only the lock goes, if this run created it.
     public func removeIfUnsaved() {
-        guard !saved, let directory = created.last, directory == path else { return }
+        guard !saved else { return }
+        guard let directory = created.last, directory == path else {
+            if createdLock { unlink(path + "/" + Self.lockName) }
+            return
+        }
         let ours: Set = [Self.lockName, Self.logName]
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), Set(entries).isSubset(of: ours) else { return }
         for name in entries {

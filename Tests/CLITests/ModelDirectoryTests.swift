@@ -68,7 +68,7 @@ final class ModelDirectoryTests: XCTestCase {
         let out = path("m")
         XCTAssertEqual(try SBIC.run(train(graph, out: "m", ["--seed", "1"])).status, 0)
         let old = try FileManager.default.contentsOfDirectory(atPath: out)
-        XCTAssertEqual(Set(old.map { $0.split(separator: "-").first! }), ["graph", "weights", "model.json", "model.lock", "train.jsonl"])
+        XCTAssertEqual(Set(old.map { $0.split(separator: "-").first! }), ["graph", "weights", "state", "model.json", "model.lock", "train.jsonl"])
         let user = try makeUserFiles(in: out).filter { !old.contains($0.key) }
         try FileManager.default.createSymbolicLink(atPath: out + "/weights-1.safetensors", withDestinationPath: out + "/weights-final.safetensors")
 
@@ -83,6 +83,9 @@ final class ModelDirectoryTests: XCTestCase {
         // The old weights went; the new, the user's and the link stay.
         XCTAssertFalse(weights.contains(old.first { $0.hasPrefix("weights-") }!), "\(weights)")
         XCTAssertEqual(weights.count, 3, "\(weights)")
+        let oldState = old.first { $0.hasPrefix("state-") }!
+        XCTAssertFalse(after.keys.contains(oldState), "the old training state went with its model")
+        XCTAssertEqual(after.keys.filter { $0.hasPrefix("state-") }.count, 1)
     }
 
     /// A spec or a graph whose name would lead out of models/ is refused before anything is written.

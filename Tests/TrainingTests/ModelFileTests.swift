@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import IR
 import Passes
+import Random
 import Spec
 import Training
 import XCTest
@@ -43,6 +44,68 @@ final class ModelFileTests: XCTestCase {
 
     /// The weights file is read here with JSONSerialization and raw bytes only, as any other
     /// safetensors reader would, not with sbic's reader.
+    /// The provenance and the training state come back as saved; a model.json written before
+    /// sbic recorded them (no "data", no "state") still loads, and says it cannot be resumed.
+    func testProvenanceAndStateRoundTrip() throws {
+        let dir = try Self.temporaryDirectory()
+        var m = try Self.model(seed: 0.75)
+        m.provenance = DataProvenance(source: .files, theta: .init(name: "t.csv", path: "/data/t.csv", sha256: String(repeating: "a", count: 64)),
+                                      y: .init(name: "y.npy", path: "/data/y.npy", sha256: String(repeating: "b", count: 64)),
+                                      simulations: 100, dropped: 2)
+        var parameters: [String: [Float]] = [:]
+        for (i, p) in m.graph.parameters.enumerated() { parameters[p.name] = (0..<p.shape.count).map { Float(i) + Float($0) * 0.5 } }
+        var shuffle = RandomStream(seed: 4, stream: "shuffle"), noise = RandomStream(seed: 4, stream: "noise")
+        _ = shuffle.next(); _ = noise.normal()
+        m.state = TrainingState(epoch: 3, parameters: parameters, bestEpoch: 2, bestValidationLoss: 0.1 + 0.2,
+                                shuffle: shuffle, noise: noise, order: [4, 0, 2, 1, 3])
+        try m.save(to: dir)
+        let loaded = try TrainedModel.load(from: dir)
+        XCTAssertEqual(loaded.provenance, m.provenance)
+        let state = try XCTUnwrap(try TrainingState.load(from: dir, graph: m.graph))
+        XCTAssertEqual(state.parameters, parameters)
+        XCTAssertEqual(state.epoch, 3)
+        XCTAssertEqual(state.bestEpoch, 2)
+        XCTAssertEqual(state.bestValidationLoss, 0.1 + 0.2, "the loss survives to the last bit")
+        XCTAssertEqual(state.order, [4, 0, 2, 1, 3])
+        var (a, b) = (state.noise, noise)
+        XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() }, "the stream goes on where it was")
+        XCTAssertEqual(state.shuffle.state, shuffle.state)
+
+        // model.json as an older sbic wrote it.
+        let recordPath = dir + "/model.json"
+        var record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as! [String: Any]
+        XCTAssertNotNil(record["state"])
+        record["data"] = nil
+        record["state"] = nil
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: recordPath))
+        let old = try TrainedModel.load(from: dir)
+        XCTAssertNil(old.provenance)
+        XCTAssertEqual(old.weights, m.weights)
+        XCTAssertNil(try TrainingState.load(from: dir, graph: m.graph))
+    }
+
+    /// A damaged state file is refused with the file and the field.
+    func testDamagedStateIsNamed() throws {
+        let dir = try Self.temporaryDirectory()
+        var m = try Self.model(seed: 0.5)
+        var parameters: [String: [Float]] = [:]
+        for p in m.graph.parameters { parameters[p.name] = [Float](repeating: 0.5, count: p.shape.count) }
+        m.state = TrainingState(epoch: 1, parameters: parameters, bestEpoch: 1, bestValidationLoss: 2,
+                                shuffle: RandomStream(seed: 1, stream: "shuffle"), noise: RandomStream(seed: 1, stream: "noise"), order: [0])
+        try m.save(to: dir)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
+        let name = record["state"] as! String
+        // The same file, less the AdamW step count: written as sbic would, but missing a tensor.
+        parameters["adamw.step"] = nil
+        let tensors = m.graph.parameters.filter { $0.name != "adamw.step" }.map {
+            ($0.name, SafeTensors.Tensor(shape: $0.shape.dims, values: parameters[$0.name]!))
+        }
+        try SafeTensors.encode(tensors, metadata: [:]).write(to: URL(fileURLWithPath: dir + "/" + name))
+        XCTAssertThrowsError(try TrainingState.load(from: dir, graph: m.graph)) { error in
+            XCTAssertEqual("\(error)", "\(dir)/\(name): field 'adamw.step': expected a tensor of shape []")
+        }
+    }
+
     func testWeightsAreStandardSafetensors() throws {
         let dir = try Self.temporaryDirectory()
         let m = try Self.model(seed: 0.25)

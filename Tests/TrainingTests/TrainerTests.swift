@@ -3,6 +3,7 @@ import Foundation
 import Interpreter
 import IR
 import Passes
+import Random
 import Simulators
 import Spec
 import Training
@@ -107,5 +108,89 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(result.stopped, "non-finite loss")
         XCTAssertTrue(result.best.bestValidationLoss.isFinite)
         XCTAssertTrue(result.weights.values.joined().allSatisfy(\.isFinite))
+    }
+    /// A run stopped and resumed from its saved state is the run that did not stop: six epochs
+    /// straight, and three epochs (the fourth cut short by an interrupt, as Ctrl-C would) then
+    /// resumed to six, end with the same best weights, the same last weights and AdamW moments,
+    /// the same best epoch and the same reason to stop, bit for bit.
+    func testResumingIsNotStopping() throws {
+        let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 600, seed: 3)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 3)
+        let graph = try Self.graph("two_moons_cpvae")
+        // A patience of 2 with a high learning rate: early stopping may fall in the resumed half.
+        func options() -> TrainingOptions { TrainingOptions(maxEpochs: 6, patience: 2, learningRate: 3e-3, seed: 3) }
+        var straightRecords: [EpochRecord] = []
+        var straightOptions = options()
+        straightOptions.onEpoch = { straightRecords.append($0) }
+        let straight = try Trainer(graph: graph, backend: Self.interpreter).train(data, straightOptions)
+
+        var first = options()
+        var epochs = 0, steps = 0
+        first.onEpoch = { _ in epochs += 1 }
+        first.shouldStop = {
+            if epochs >= 3 { steps += 1 }
+            return steps > 4
+        }
+        let stopped = try Trainer(graph: graph, backend: Self.interpreter).train(data, first)
+        XCTAssertEqual(stopped.stopped, "interrupted")
+        let state = try XCTUnwrap(stopped.state)
+        XCTAssertEqual(state.epoch, 3, "the state is that of the last whole epoch")
+        XCTAssertEqual(state.parameters["adamw.step"], [Float(3 * (540 / 32))], "three epochs of 16 steps")
+
+        var second = options()
+        var resumedRecords: [EpochRecord] = []
+        second.onEpoch = { resumedRecords.append($0) }
+        second.start = .resume(state, best: stopped.weights)
+        let resumed = try Trainer(graph: graph, backend: Self.interpreter).train(data, second)
+        XCTAssertEqual(resumed.weights, straight.weights)
+        XCTAssertEqual(resumed.state?.parameters, straight.state?.parameters)
+        XCTAssertEqual(resumed.state?.order, straight.state?.order)
+        XCTAssertEqual(resumed.state?.noise.state, straight.state?.noise.state)
+        XCTAssertEqual(resumed.epochs, straight.epochs)
+        XCTAssertEqual(resumed.stopped, straight.stopped)
+        XCTAssertEqual(resumed.best.bestEpoch, straight.best.bestEpoch)
+        XCTAssertEqual(resumed.best.bestValidationLoss, straight.best.bestValidationLoss)
+        XCTAssertEqual(resumedRecords.map(\.validationLoss), straightRecords.dropFirst(3).map(\.validationLoss))
+        // The weights did move after epoch 3: the test compares trained weights, not a no-op.
+        XCTAssertNotEqual(straight.state?.parameters["decoder.mean.bias"], state.parameters["decoder.mean.bias"])
+
+        // A finished run resumed with the same settings runs no further epoch.
+        var again = options()
+        again.start = .resume(resumed.state!, best: resumed.weights)
+        var more = 0
+        again.onEpoch = { _ in more += 1 }
+        let idle = try Trainer(graph: graph, backend: Self.interpreter).train(data, again)
+        XCTAssertEqual(more, 0)
+        XCTAssertEqual(idle.weights, straight.weights)
+        XCTAssertEqual(idle.stopped, straight.stopped)
+    }
+
+    /// Training that starts from a model's weights on the model's own data and split starts
+    /// where that model ended: the validation loss of the given weights is the model's best
+    /// validation loss exactly, and one epoch on from there is better than a fresh first epoch.
+    func testStartingFromWeights() throws {
+        let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 600, seed: 6)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 6)
+        let graph = try Self.graph("two_moons_cpvae")
+        var freshRecords: [EpochRecord] = []
+        var fresh = TrainingOptions(maxEpochs: 8, patience: 20, learningRate: 1e-3, seed: 6)
+        fresh.onEpoch = { freshRecords.append($0) }
+        let source = try Trainer(graph: graph, backend: Self.interpreter).train(data, fresh)
+
+        var tuned = TrainingOptions(maxEpochs: 1, patience: 20, learningRate: 1e-3, seed: 6)
+        tuned.start = .weights(source.weights)
+        var tunedRecords: [EpochRecord] = []
+        tuned.onEpoch = { tunedRecords.append($0) }
+        let trainer = try Trainer(graph: graph, backend: Self.interpreter)
+        let result = try trainer.train(data, tuned)
+        XCTAssertEqual(result.startValidationLoss, source.best.bestValidationLoss)
+        XCTAssertEqual(tunedRecords.count, 1)
+        XCTAssertLessThan(tunedRecords[0].validationLoss, freshRecords[0].validationLoss - 0.3,
+                          "\(tunedRecords[0].validationLoss) against a fresh first epoch's \(freshRecords[0].validationLoss)")
+        // The optimizer is fresh: one epoch of steps, whatever the source took.
+        XCTAssertEqual(result.state?.parameters["adamw.step"], [Float(540 / 32)])
+        // The best of the given weights and the epoch is kept.
+        XCTAssertEqual(result.best.bestValidationLoss, min(source.best.bestValidationLoss, tunedRecords[0].validationLoss))
+        XCTAssertEqual(result.weights == source.weights, result.best.bestEpoch == 0)
     }
 }
