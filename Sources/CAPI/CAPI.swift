@@ -203,7 +203,12 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
             (graph, spec) = (try Graph.parse(text, file: "graph"), nil)
         }
         let path = String(cString: directory)
-        try ModelDirectory.check(path, overwrite: settings.overwrite)
+        // The model to continue or start from, read before anything is written.
+        let source = try (settings.resume ?? settings.initFrom).map { try TrainedModel.load(from: $0) }
+        func same(_ a: String, _ b: String) -> Bool { URL(fileURLWithPath: a).standardizedFileURL == URL(fileURLWithPath: b).standardizedFileURL }
+        // Resuming into the model's own directory replaces the model it continues.
+        let overwrite = settings.overwrite || settings.resume.map { same($0, path) } == true
+        try ModelDirectory.check(path, overwrite: overwrite, wording: .keywords)
         let interface = try GraphInterface(graph)
         let (r, p, m) = (Int(rows), Int(thetaColumns), Int(yColumns))
         for (name, variable, columns, size) in [("θ", interface.target, p, interface.targetSize), ("y", interface.given, m, interface.givenSize)]
@@ -214,11 +219,8 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
             throw InterfaceError("parameter_names has \(names.count) names for θ's \(p) columns")
         }
         let chosen = try backend(settings.backend)
-        var run = try TrainingRun(graph: graph, spec: spec, seed: settings.seed ?? 1,
-                                  backendName: chosen.name, backend: chosen.compiler)
-        if let maxEpochs = settings.maxEpochs { run.settings.maxEpochs = maxEpochs }
-        if let patience = settings.patience { run.settings.patience = patience }
-        if let learningRate = settings.learningRate { run.settings.learningRate = learningRate }
+        let seed = settings.seed ?? (settings.resume == nil ? nil : source?.summary.seed) ?? 1
+        var run = try TrainingRun(graph: graph, spec: spec, seed: seed, backendName: chosen.name, backend: chosen.compiler)
         if let interval = settings.checkpointInterval { run.checkpointInterval = interval }
         if let prior = settings.prior {
             guard prior.prior.dimension == p else {
@@ -227,8 +229,24 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
             run.prior = prior
         }
         run.parameterNames = settings.parameterNames ?? settings.prior?.names
-        let thetaMatrix = try Matrix(rows: r, columns: p, values: Array(UnsafeBufferPointer(start: theta, count: r * p)))
-        let yMatrix = try Matrix(rows: r, columns: m, values: Array(UnsafeBufferPointer(start: y, count: r * m)))
+        let (thetaValues, yValues) = (UnsafeBufferPointer(start: theta, count: r * p), UnsafeBufferPointer(start: y, count: r * m))
+        run.provenance = .arrays(theta: thetaValues, y: yValues, simulations: r)
+        let graphName = settings.graphSource ?? "the graph given"
+        if let source, let resume = settings.resume {
+            try run.resume(source, from: resume, graphFile: graphName, wording: .keywords)
+        } else if let source, let initFrom = settings.initFrom {
+            try run.initialize(from: source, directory: initFrom, graphFile: graphName, wording: .keywords)
+        }
+        if let source {
+            run.prior = run.prior ?? source.prior
+            run.parameterNames = run.parameterNames ?? source.parameterNames
+        }
+        // The overrides apply to a resumed model's settings too.
+        if let maxEpochs = settings.maxEpochs { run.settings.maxEpochs = maxEpochs }
+        if let patience = settings.patience { run.settings.patience = patience }
+        if let learningRate = settings.learningRate { run.settings.learningRate = learningRate }
+        let thetaMatrix = try Matrix(rows: r, columns: p, values: Array(thetaValues))
+        let yMatrix = try Matrix(rows: r, columns: m, values: Array(yValues))
         let data = try run.prepare(theta: thetaMatrix, y: yMatrix)
         if let onEpoch {
             let encoder = JSONEncoder()
@@ -241,8 +259,13 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
         interruptFlag.value = false
         run.shouldStop = { interruptFlag.value }
         // Held until training ends: no other run may write here meanwhile.
-        let claimed = try ModelDirectory(claiming: path, overwrite: settings.overwrite)
-        let (_, result) = try run.run(data, simulations: r, in: claimed)
+        let claimed = try ModelDirectory(claiming: path, overwrite: overwrite, wording: .keywords)
+        let result: TrainingResult
+        do { (_, result) = try run.run(data, simulations: r, in: claimed) } catch {
+            // A run that fails before it saves a model leaves no directory it created behind.
+            claimed.removeIfUnsaved()
+            throw error
+        }
         if result.stopped == "non-finite loss" {
             throw InterfaceError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch)) in \(path)")
         }
@@ -260,9 +283,13 @@ struct TrainSettings {
     var overwrite = false
     var parameterNames: [String]?
     var prior: NamedPrior?
+    /// A model directory to continue training (`resume`) or to start from its weights (`init_from`).
+    var resume: String?, initFrom: String?
+    /// How errors name the graph: the spec's file, when the caller says.
+    var graphSource: String?
 
-    static let keys = ["backend", "batch_size", "checkpoint_interval", "learning_rate", "max_epochs", "overwrite",
-                       "parameter_names", "patience", "prior", "seed"]
+    static let keys = ["backend", "batch_size", "checkpoint_interval", "graph_source", "init_from", "learning_rate", "max_epochs",
+                       "overwrite", "parameter_names", "patience", "prior", "resume", "seed"]
 
     init(_ text: String?) throws {
         guard let text, !text.isEmpty else { return }
@@ -315,6 +342,15 @@ struct TrainSettings {
             }
             parameterNames = names
         }
+        func string(_ key: String) throws -> String? {
+            guard let value = object[key] else { return nil }
+            guard let text = value as? String, !text.isEmpty else { throw InterfaceError("\(key) must be a path, not \(value)") }
+            return text
+        }
+        resume = try string("resume")
+        initFrom = try string("init_from")
+        graphSource = try string("graph_source")
+        guard resume == nil || initFrom == nil else { throw InterfaceError("give resume or init_from, not both") }
         if let value = object["prior"] {
             prior = try NamedPrior.parse(try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]), file: "prior")
         }

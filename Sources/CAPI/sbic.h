@@ -52,9 +52,16 @@ void sbic_string_free(char *text);
  * the model to `directory`. `graph` is a spec (JSON text, starting with '{') or a compiled
  * graph (.sbig text). `settings` is NULL or a JSON object of overrides: seed, max_epochs,
  * patience, learning_rate, batch_size (spec only), backend, overwrite, checkpoint_interval,
- * parameter_names (a list of strings), prior (the JSON of a prior file, docs/training.md).
- * on_epoch, when not NULL, is called after every epoch with the epoch's record as JSON (the
- * line train.jsonl gets) and `context`. */
+ * parameter_names (a list of strings), prior (the JSON of a prior file, docs/training.md),
+ * graph_source (how errors name the graph, e.g. its file), resume (a model directory whose
+ * training goes on from its saved state, on the same θ and y: `directory` may be that model's
+ * own, which it then replaces; the seed defaults to the model's), init_from (a model
+ * directory whose weights and scalers training starts from, with a fresh optimizer).
+ * model.json records the data as arrays passed through the C API, with the SHA-256 of θ's
+ * and y's bytes (little-endian doubles). Errors name these settings as Python's keyword
+ * arguments (overwrite=True). A run that fails before it saves a model removes the
+ * directory if it created it. on_epoch, when not NULL, is called after every epoch with the
+ * epoch's record as JSON (the line train.jsonl gets) and `context`. */
 typedef void (*sbic_epoch_callback)(const char *record, void *context);
 int sbic_train(const char *graph, const double *theta, int64_t rows, int64_t theta_columns,
                const double *y, int64_t y_columns, const char *directory, const char *settings,

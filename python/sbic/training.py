@@ -51,25 +51,37 @@ def _matrix(name, values):
 
 
 def train(theta, x, spec, out=None, prior=None, parameter_names=None, overwrite=False, backend="jit",
-          progress=True, **overrides):
+          progress=True, resume=None, init_from=None, **overrides):
     """Trains the model of `spec` on simulations (θ, x), one a row, and returns its posterior.
 
     `spec`: a path to a spec (.json) or compiled graph (.sbig), or a spec as a dict.
-    `out`: the model directory to write (default: a new temporary directory; the
-    posterior's `directory` says where). `prior`: the prior the θ were drawn from, as a path
-    to a prior file or its JSON as a list or dict (docs/training.md), recorded with the model
-    for `within_prior` and `sbic calibrate`. `parameter_names`: θ's names. `overrides`:
+    `out`: the model directory to write (default: a new temporary directory, or with
+    `resume` the model's own; the posterior's `directory` says where). `prior`: the prior
+    the θ were drawn from, as a path to a prior file or its JSON as a list or dict
+    (docs/training.md), recorded with the model for `within_prior` and `sbic calibrate`.
+    `parameter_names`: θ's names. `resume`: a model directory whose training goes on from
+    its saved state, on the same θ and x and spec, exactly as if it had not stopped (the
+    seed defaults to the model's). `init_from`: a model directory whose weights and scalers
+    training starts from, with a fresh optimizer, on any data (fine-tuning). `overrides`:
     seed, max_epochs, patience, learning_rate, batch_size (with a spec), checkpoint_interval.
     Ctrl-C stops training after the current step and keeps the best model so far.
     """
     theta, x = _matrix("theta", theta), _matrix("x", x)
     if theta.shape[0] != x.shape[0]:
         raise ValueError(f"theta has {theta.shape[0]} rows and x {x.shape[0]}; they must be pairs, one a row")
-    graph, _ = _spec_text(spec)
+    graph, source = _spec_text(spec)
+    if resume is not None and init_from is not None:
+        raise ValueError("give resume or init_from, not both")
+    if out is None and resume is not None:
+        out = resume
     temporary = out is None
     if temporary:
         out = tempfile.mkdtemp(prefix="sbic-model-")
-    settings = dict(overrides, overwrite=bool(overwrite), backend=backend)
+    settings = dict(overrides, overwrite=bool(overwrite), backend=backend, graph_source=source)
+    if resume is not None:
+        settings["resume"] = os.fspath(resume)
+    if init_from is not None:
+        settings["init_from"] = os.fspath(init_from)
     if parameter_names is not None:
         settings["parameter_names"] = [str(name) for name in parameter_names]
     if prior is not None:

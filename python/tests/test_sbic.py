@@ -170,3 +170,48 @@ def test_the_documented_layout_reimplements_the_sampler(trained):
     np.testing.assert_allclose(ours.mean(axis=0), theirs.mean(axis=0), atol=0.01)
     np.testing.assert_allclose(ours.var(axis=0), theirs.var(axis=0), rtol=0.05)
     np.testing.assert_allclose(np.cov(ours.T), np.cov(theirs.T), atol=0.003)
+
+
+def test_data_provenance_of_arrays(trained):
+    # The same seed and data as the session's model: the hashes of the arrays' bytes.
+    import hashlib
+    theta, x = gaussian_linear(20_000, seed=0)
+    data = trained.record["data"]
+    assert data["source"] == "arrays"
+    assert data["simulations"] == 20_000 and data["dropped"] == 0
+    assert data["theta"] == {"sha256": hashlib.sha256(np.ascontiguousarray(theta, "<f8").tobytes()).hexdigest()}
+    assert data["y"] == {"sha256": hashlib.sha256(np.ascontiguousarray(x, "<f8").tobytes()).hexdigest()}
+
+
+def test_resume_is_training_straight_on(tmp_path):
+    theta, x = gaussian_linear(1_000, seed=21)
+    straight = sbic.train(theta, x, spec=SPEC, out=tmp_path / "straight", seed=4, max_epochs=4, progress=False)
+    half = sbic.train(theta, x, spec=SPEC, out=tmp_path / "resumed", seed=4, max_epochs=2, progress=False)
+    halfway = half.record["weights"]
+    resumed = sbic.train(theta, x, spec=SPEC, resume=tmp_path / "resumed", max_epochs=4, progress=False)
+    assert resumed.directory == os.fspath(tmp_path / "resumed")
+    assert resumed.record["weights"] != halfway
+    # Files are named by their content: the same names are the same weights and optimizer state.
+    assert resumed.record["weights"] == straight.record["weights"]
+    assert resumed.record["state"] == straight.record["state"]
+    assert resumed.record["summary"]["epochs"] == 4
+    with pytest.raises(sbic.SbicError, match=r"field 'data.theta.sha256': this run's theta is other data"):
+        sbic.train(theta + 1, x, spec=SPEC, resume=tmp_path / "resumed", max_epochs=6, progress=False)
+    # Starting from its weights on other data is what init_from is for.
+    tuned = sbic.train(theta[:500], x[:500], spec=SPEC, init_from=tmp_path / "resumed", out=tmp_path / "tuned",
+                       max_epochs=1, progress=False)
+    assert tuned.record["theta_scaler"] == resumed.record["theta_scaler"]
+    assert tuned.record["initialized_from"].endswith("/resumed/" + resumed.record["weights"])
+    other = os.path.join(REPOSITORY, "specs", "gaussian_linear_upvae.json")
+    with pytest.raises(sbic.SbicError, match=r"init_from .*resumed: the (weight|model has)"):
+        sbic.train(theta, x, spec=other, init_from=tmp_path / "resumed", out=tmp_path / "other", max_epochs=1, progress=False)
+    assert not (tmp_path / "other").exists()
+
+
+def test_refusals_name_the_keyword_arguments(trained, tmp_path):
+    theta, x = gaussian_linear(300, seed=22)
+    with pytest.raises(sbic.SbicError, match="pass overwrite=True to replace it, or choose another out directory"):
+        sbic.train(theta, x, spec=SPEC, out=trained.directory, max_epochs=1, progress=False)
+    with pytest.raises(sbic.SbicError, match="fewer than one batch"):
+        sbic.train(theta[:20], x[:20], spec=SPEC, out=tmp_path / "new" / "m", max_epochs=1, progress=False)
+    assert not (tmp_path / "new").exists()
