@@ -165,6 +165,7 @@ struct Train: ParsableCommand {
         }
         if let initFrom { print("starting from the weights and scalers of \(initFrom), with a fresh optimizer") }
         let progress = Progress(maxEpochs: configured.settings.maxEpochs, patience: configured.settings.patience)
+        if case .resume(let state, _) = configured.start { progress.epochsBefore = state.epoch }
         configured.onEpoch = progress.show
         Interrupt.shared.install()
         configured.shouldStop = { Interrupt.shared.isRaised }
@@ -187,12 +188,14 @@ struct Train: ParsableCommand {
 /// epoch to the maximum at the mean pace so far).
 final class Progress {
     let maxEpochs: Int, patience: Int
+    /// Epochs run before this run resumed them: the pace is that of this run's own epochs.
+    var epochsBefore = 0
     let terminal = isatty(STDOUT_FILENO) != 0
     init(maxEpochs: Int, patience: Int) { self.maxEpochs = maxEpochs; self.patience = patience }
 
     func show(_ r: EpochRecord) {
         let left = min(patience - (r.epoch - r.bestEpoch), maxEpochs - r.epoch)
-        let bound = r.elapsedSeconds / Double(r.epoch) * Double(maxEpochs - r.epoch)
+        let bound = r.elapsedSeconds / Double(max(r.epoch - epochsBefore, 1)) * Double(maxEpochs - r.epoch)
         let line = String(format: "epoch %d/%d  train %.4f  validation %.4f  best %.4f @ %d  stops in %d without improvement  %.1f s",
                           r.epoch, maxEpochs, r.trainLoss, r.validationLoss, r.bestValidationLoss, r.bestEpoch, left, r.elapsedSeconds)
             + ", at most \(duration(bound)) more" + String(format: "  %.0f steps/s", r.stepsPerSecond)
