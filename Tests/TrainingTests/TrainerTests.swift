@@ -193,4 +193,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(result.best.bestValidationLoss, min(source.best.bestValidationLoss, tunedRecords[0].validationLoss))
         XCTAssertEqual(result.weights == source.weights, result.best.bestEpoch == 0)
     }
+    /// A checkpoint written while training runs resumes too: a run killed after it loses only
+    /// the epochs since, and repeats them exactly.
+    func testACheckpointIsResumable() throws {
+        let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 600, seed: 8)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard, minimumTrainingRows: 32, seed: 8)
+        let graph = try Self.graph("two_moons_cpvae")
+        var options = TrainingOptions(maxEpochs: 5, patience: 20, learningRate: 5e-4, seed: 8)
+        options.checkpointInterval = 0
+        var checkpoints: [(weights: [String: [Float]], state: TrainingState)] = []
+        options.onCheckpoint = { weights, _, state in checkpoints.append((weights, state)) }
+        let straight = try Trainer(graph: graph, backend: Self.interpreter).train(data, options)
+        let checkpoint = try XCTUnwrap(checkpoints.first { $0.state.epoch == 2 }, "epoch 2 improved on epoch 1")
+        var resumed = TrainingOptions(maxEpochs: 5, patience: 20, learningRate: 5e-4, seed: 8)
+        resumed.start = .resume(checkpoint.state, best: checkpoint.weights)
+        let result = try Trainer(graph: graph, backend: Self.interpreter).train(data, resumed)
+        XCTAssertEqual(result.weights, straight.weights)
+        XCTAssertEqual(result.state?.parameters, straight.state?.parameters)
+        XCTAssertEqual(result.best.bestEpoch, straight.best.bestEpoch)
+    }
 }
