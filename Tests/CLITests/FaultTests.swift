@@ -64,7 +64,7 @@ final class FaultTests: XCTestCase {
         last.waitUntilExit()
         XCTAssertEqual(last.terminationStatus, 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: model).sorted()
-        XCTAssertEqual(files.map { $0.split(separator: "-")[0] }, ["graph", "model.json", "model.lock", "spec", "train.jsonl", "weights"])
+        XCTAssertEqual(files.map { $0.split(separator: "-")[0] }, ["graph", "model.json", "model.lock", "spec", "state", "train.jsonl", "weights"])
     }
 
     /// Waits until the training log in `model` holds an epoch; false if the process ended first
