@@ -3,6 +3,7 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import Spec
 import XCTest
 

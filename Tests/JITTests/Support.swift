@@ -1,6 +1,7 @@
 import Foundation
 import Interpreter
 import IR
+import Runtime
 import XCTest
 
 /// A small deterministic generator: the tests need reproducible data, not a particular stream.

@@ -17,7 +17,7 @@ final class ModelFileTests: XCTestCase {
             weights[p.name] = (0..<p.shape.count).map { seed + Float($0) * 1e-3 }
         }
         let summary = TrainingSummary(epochs: 3, bestEpoch: 2, bestValidationLoss: 1.5, wallSeconds: 1, microsecondsPerStep: 100,
-                                      simulations: 100, simulationsDropped: 2, seed: 1, backend: "interpreter", stopped: "max epochs")
+                                      simulations: 100, simulationsDropped: 2, seed: 1, backend: "interpreter", stopped: .maxEpochs)
         return TrainedModel(graph: graph, weights: weights,
                             thetaScaler: Scaler(kind: .standard, shift: [0.1, -0.2], scale: [0.5, 0.6]),
                             yScaler: Scaler(kind: .standard, shift: [0, 0], scale: [1, 2]), summary: summary, spec: "{}")
@@ -154,7 +154,7 @@ final class ModelFileTests: XCTestCase {
             return [rare ? 1 : 0, 0.37 * Double(r * r % 101), Double(r % 7), rare ? 3.25 : 3]
         }
         let m = try Matrix(rowArrays: rows)
-        for kind in [Scaler.Kind.standard, .logStandard] {
+        for kind in [Scaling.standard, .logStandard] {
             let data = kind == .standard ? m : try Matrix(rowArrays: rows.map { $0.map { Foundation.exp($0) } })
             let scaler = Scaler(fitting: data, kind: kind)
             for c in 0..<4 {
