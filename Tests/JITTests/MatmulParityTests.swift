@@ -3,6 +3,7 @@ import IR
 import JIT
 import Passes
 import Runtime
+import TestSupport
 import XCTest
 
 /// Matrix products in all four transpose forms and dense layers with every activation, on

@@ -3,6 +3,7 @@ import Interpreter
 import IR
 import Passes
 import Spec
+import TestSupport
 import Training
 import XCTest
 
@@ -126,7 +127,7 @@ final class GraphInterfaceTests: XCTestCase {
     /// The metadata of every graph in generated/ (the golden files, written by earlier builds)
     /// decodes as one value, and encoding it again gives the same lines, text for text.
     func testGeneratedMetadataRoundTrips() throws {
-        let folder = TrainerTests.repository.appendingPathComponent("generated")
+        let folder = repository.appendingPathComponent("generated")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sbig") }
         XCTAssertEqual(files.count, 22)
         for file in files {

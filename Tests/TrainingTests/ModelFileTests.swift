@@ -3,14 +3,14 @@ import Foundation
 import IR
 import Passes
 import Spec
+import TestSupport
 import Training
 import XCTest
 
 final class ModelFileTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func model(seed: Float) throws -> TrainedModel {
-        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
+        let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
         let (graph, _) = try Compiler().compile(spec)
         var weights: [String: [Float]] = [:]
         for p in graph.parameters where p.kind == .weight {
@@ -23,14 +23,8 @@ final class ModelFileTests: XCTestCase {
                             yScaler: Scaler(kind: .standard, shift: [0, 0], scale: [1, 2]), summary: summary, spec: "{}")
     }
 
-    static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-model-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     func testSaveAndLoadRoundTrip() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let m = try Self.model(seed: 0.5)
         try m.save(to: dir)
         let loaded = try TrainedModel.load(from: dir)
@@ -44,7 +38,7 @@ final class ModelFileTests: XCTestCase {
     /// The weights file is read here with JSONSerialization and raw bytes only, as any other
     /// safetensors reader would, not with sbic's reader.
     func testWeightsAreStandardSafetensors() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let m = try Self.model(seed: 0.25)
         try m.save(to: dir)
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
@@ -73,7 +67,7 @@ final class ModelFileTests: XCTestCase {
     /// A write that dies before model.json is replaced leaves the previous model intact,
     /// and a completed one replaces it whole, removing the old files, and only those.
     func testReplacementIsAllOrNothing() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let old = try Self.model(seed: 1), new = try Self.model(seed: 2)
         try old.save(to: dir)
         let oldWeights = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("weights-") }
@@ -91,7 +85,7 @@ final class ModelFileTests: XCTestCase {
     /// A save killed after writing its files and before its commit record leaves them named in
     /// the lock file; the next save removes them.
     func testFilesOfAKilledSaveGoWithTheNextSave() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         try Self.model(seed: 1).save(to: dir)
         let kept = try FileManager.default.contentsOfDirectory(atPath: dir)
         XCTAssertTrue(try String(contentsOfFile: dir + "/model.lock", encoding: .utf8).hasPrefix("sbic run, pid \(getpid())\n"))
@@ -109,7 +103,7 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testNewerFormatIsRefusedClearly() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         try Self.model(seed: 0).save(to: dir)
         let path = dir + "/model.json"
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 7")

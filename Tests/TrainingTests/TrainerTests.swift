@@ -6,11 +6,11 @@ import Passes
 import Runtime
 import Simulators
 import Spec
+import TestSupport
 import Training
 import XCTest
 
 final class TrainerTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let interpreter: BackendCompiler = InterpretedProgram.executables
 
     static func graph(_ name: String) throws -> Graph {
