@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import IR
+import Interpreter
 import Passes
 import Spec
 import TestSupport
@@ -33,6 +34,30 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(loaded.thetaScaler, m.thetaScaler)
         XCTAssertEqual(loaded.summary, m.summary)
         XCTAssertEqual(loaded.spec, "{}")
+    }
+
+    /// A model directory written before each data variable had its own scaling: its graph
+    /// records one for both (`meta training.scaling standard`). It loads, draws the same
+    /// samples as the model it was edited from, and trains with that scaling for both.
+    func testModelsOfEarlierVersionsLoad() throws {
+        let dir = try temporaryDirectory()
+        let m = try Self.model(seed: 0.5)
+        try m.save(to: dir)
+        let observation = try Matrix(rows: 1, columns: 2, values: [0.1, -0.2])
+        let before = try PosteriorSampler(try TrainedModel.load(from: dir), backend: InterpretedProgram.executables)
+            .sample(observation, count: 50, seed: 3)[0].samples
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
+        let graphPath = dir + "/" + (record["graph"] as! String)
+        let text = try String(contentsOfFile: graphPath, encoding: .utf8)
+        let old = text.replacingOccurrences(of: "meta training.scaling.given standard\nmeta training.scaling.target standard\n",
+                                            with: "meta training.scaling standard\n")
+        XCTAssertNotEqual(old, text)
+        try old.write(toFile: graphPath, atomically: true, encoding: .utf8)
+        let loaded = try TrainedModel.load(from: dir)
+        XCTAssertNil(loaded.graph.metadata["training.scaling.given"])
+        let after = try PosteriorSampler(loaded, backend: InterpretedProgram.executables).sample(observation, count: 50, seed: 3)[0].samples
+        XCTAssertEqual(after.values, before.values)
+        XCTAssertEqual(try TrainingSettings(loaded.graph).scaling, DataScaling(given: .standard, target: .standard))
     }
 
     /// The weights file is read here with JSONSerialization and raw bytes only, as any other
