@@ -63,7 +63,7 @@ public struct TrainedModel {
         if let state { files.append((try state.encoded(for: graph), "state", "safetensors")) }
         try directory.save(files) { names in
             let named = Dictionary(uniqueKeysWithValues: zip(files.map(\.kind), names))
-            let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
+            let record = Record(format: Self.formatVersion, name: graph.name, task: graph.task,
                                 graph: named["graph"]!, weights: named["weights"]!, spec: named["spec"],
                                 given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
                                 thetaScaler: thetaScaler, yScaler: yScaler, summary: summary,
@@ -209,12 +209,12 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     public var simulationsDropped: Int
     public var seed: UInt64
     public var backend: String
-    /// "early stopping", "max epochs", "interrupted" or "non-finite loss".
-    public var stopped: String
+    /// Recorded as "early stopping", "max epochs", "interrupted", "non-finite loss" or "running".
+    public var stopped: StopReason
 
     public init(epochs: Int, bestEpoch: Int, bestValidationLoss: Double, wallSeconds: Double, cpuSeconds: Double? = nil,
                 microsecondsPerStep: Double, simulations: Int, simulationsDropped: Int, seed: UInt64, backend: String,
-                stopped: String) {
+                stopped: StopReason) {
         self.epochs = epochs; self.bestEpoch = bestEpoch; self.bestValidationLoss = bestValidationLoss
         self.wallSeconds = wallSeconds; self.cpuSeconds = cpuSeconds; self.microsecondsPerStep = microsecondsPerStep; self.simulations = simulations
         self.simulationsDropped = simulationsDropped; self.seed = seed; self.backend = backend; self.stopped = stopped
@@ -242,7 +242,7 @@ extension TrainingSummary {
                   microsecondsPerStep: try c.decode(Double.self, forKey: .microsecondsPerStep),
                   simulations: try c.decode(Int.self, forKey: .simulations),
                   simulationsDropped: try c.decode(Int.self, forKey: .simulationsDropped), seed: seed,
-                  backend: try c.decode(String.self, forKey: .backend), stopped: try c.decode(String.self, forKey: .stopped))
+                  backend: try c.decode(String.self, forKey: .backend), stopped: try c.decode(StopReason.self, forKey: .stopped))
     }
 }
 

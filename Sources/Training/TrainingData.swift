@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import IR
 import Random
 
 /// Simulated pairs (θ, y) prepared as the paper's protocol says: failed simulations dropped
@@ -17,7 +18,7 @@ public struct TrainingData {
 
     /// `scalers`, when given, scale the data instead of scalers fitted to them: a model's
     /// own, when training starts from its weights, which were learnt on data scaled by them.
-    public init(theta: Matrix, y: Matrix, validationFraction: Double, thetaScaling: Scaler.Kind, yScaling: Scaler.Kind,
+    public init(theta: Matrix, y: Matrix, validationFraction: Double, thetaScaling: Scaling, yScaling: Scaling,
                 minimumTrainingRows: Int, seed: UInt64, scalers: (theta: Scaler, y: Scaler)? = nil) throws {
         let (thetaScaling, yScaling) = scalers.map { ($0.theta.kind, $0.y.kind) } ?? (thetaScaling, yScaling)
         guard theta.rows == y.rows else {

@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Interpreter
 import IR
+import Runtime
 import Simulators
 
 /// A whole training run, as `sbic train` and `sbic reproduce` do it: the data checked and
@@ -33,14 +33,14 @@ public struct TrainingRun {
 
     public init(graph: Graph, spec: String?, seed: UInt64, backendName: String, backend: @escaping BackendCompiler) throws {
         self.graph = graph; self.spec = spec; self.seed = seed; self.backendName = backendName
-        settings = try TrainingSettings(graph)
+        do { settings = try TrainingSettings(graph) } catch let error as MetadataError { throw TrainingError(error.description) }
         trainer = try Trainer(graph: graph, backend: backend)
     }
 
     /// Splits and scales θ and y (already checked against the graph's interface).
     public func prepare(theta: Matrix, y: Matrix) throws -> TrainingData {
         try TrainingData(theta: theta, y: y, validationFraction: settings.validationFraction,
-                         thetaScaling: settings.thetaScaling, yScaling: settings.yScaling,
+                         thetaScaling: settings.scaling.target, yScaling: settings.scaling.given,
                          minimumTrainingRows: trainer.batch, seed: seed, scalers: scalers)
     }
 
@@ -58,10 +58,8 @@ public struct TrainingRun {
         // The graph saved with the model records the settings this run used, overrides
         // included, not only those it was compiled with.
         var recorded = graph
-        recorded.metadata["training.learning_rate"] = "\(settings.learningRate)"
-        recorded.metadata["training.max_epochs"] = "\(settings.maxEpochs)"
-        recorded.metadata["training.patience"] = "\(settings.patience)"
-        func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double,
+        recorded.metadata.merge(try Metadata.encode(settings, under: TrainingSettings.prefix)) { _, new in new }
+        func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: StopReason, usPerStep: Double,
                    state: TrainingState?) -> TrainedModel {
             let summary = TrainingSummary(epochs: epochs, bestEpoch: best.bestEpoch, bestValidationLoss: best.bestValidationLoss,
                                           wallSeconds: Date().timeIntervalSince(start),
@@ -77,7 +75,7 @@ public struct TrainingRun {
             onEpoch(record)
         }
         options.onCheckpoint = { weights, record, state in
-            try model(weights, epochs: record.epoch, best: record, stopped: "running", usPerStep: 0, state: state).save(to: directory)
+            try model(weights, epochs: record.epoch, best: record, stopped: .running, usPerStep: 0, state: state).save(to: directory)
         }
         options.shouldStop = shouldStop
         let result = try trainer.train(data, options)
@@ -112,7 +110,7 @@ extension TrainingRun {
             throw DataError(file: record, field: "summary.seed", reason: "the model was trained with seed \(model.summary.seed), "
                             + "this run has \(seed); the seed splits the data, so resuming needs the same one")
         }
-        settings = try TrainingSettings(model.graph)
+        do { settings = try TrainingSettings(model.graph) } catch let error as MetadataError { throw TrainingError(error.description) }
         start = .resume(state, best: model.weights)
         scalers = (model.thetaScaler, model.yScaler)
         initializedFrom = model.initializedFrom

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Datasets
 import Foundation
+import IR
 import Training
 
 struct Info: ParsableCommand {
@@ -32,8 +34,11 @@ struct Info: ParsableCommand {
             }
             if let from = trained.initializedFrom { print("  started from: \(from)") }
             print(String(format: "  training: %d epochs (%@), best validation loss %.4f at epoch %d; seed %llu, %@ back end, %.1f s",
-                         s.epochs, s.stopped, s.bestValidationLoss, s.bestEpoch, s.seed, s.backend, s.wallSeconds))
-            let settings = try inFile(model) { try TrainingSettings(trained.graph) }
+                         s.epochs, s.stopped.rawValue, s.bestValidationLoss, s.bestEpoch, s.seed, s.backend, s.wallSeconds))
+            let settings: TrainingSettings
+            do { settings = try TrainingSettings(trained.graph) } catch let error as MetadataError {
+                throw DataError(file: model, reason: error.description)
+            }
             print("  settings: learning rate \(settings.learningRate), patience \(settings.patience), max epochs \(settings.maxEpochs), "
                   + "batch \(try inFile(model) { try interface.trainingBatch(of: trained.graph) })")
             print("  scaling: θ \(trained.thetaScaler.kind.rawValue), \(interface.given) \(trained.yScaler.kind.rawValue)")
