@@ -66,7 +66,7 @@ final class ModelFileTests: XCTestCase {
     /// The provenance and the training state come back as saved; a model.json written before
     /// sbic recorded them (no "data", no "state") still loads, and says it cannot be resumed.
     func testProvenanceAndStateRoundTrip() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         var m = try Self.model(seed: 0.75)
         m.provenance = DataProvenance(source: .files, theta: .init(name: "t.csv", path: "/data/t.csv", sha256: String(repeating: "a", count: 64)),
                                       y: .init(name: "y.npy", path: "/data/y.npy", sha256: String(repeating: "b", count: 64)),
@@ -105,7 +105,7 @@ final class ModelFileTests: XCTestCase {
 
     /// A damaged state file is refused with the file and the field.
     func testDamagedStateIsNamed() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         var m = try Self.model(seed: 0.5)
         var parameters: [String: [Float]] = [:]
         for p in m.graph.parameters { parameters[p.name] = [Float](repeating: 0.5, count: p.shape.count) }
