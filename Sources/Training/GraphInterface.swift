@@ -40,7 +40,7 @@ public struct GraphInterface: Sendable {
         }
         // The trainer draws the same noise for both: each must read exactly the other's.
         let noise = ["train_step", "loss"].map { name in
-            Dictionary(graph.program(name)!.inputs.filter { $0.name.hasPrefix("noise.") }.map { ($0.name, $0.shape) },
+            Dictionary(graph.program(name)!.inputs.filter { NoiseDistribution(noiseInput: $0.name) != nil }.map { ($0.name, $0.shape) },
                        uniquingKeysWith: { a, _ in a })
         }
         for (name, shape) in noise[0].sorted(by: { $0.key < $1.key }) where noise[1][name] != shape {
@@ -92,7 +92,7 @@ public struct GraphInterface: Sendable {
         }
         let known = Set(data.map(\.0) + scalars)
         for (input, shape) in inputs where !known.contains(input) {
-            guard input.hasPrefix("noise."), shape.rank == 2, shape.dims[0] == batch else {
+            guard NoiseDistribution(noiseInput: input) != nil, shape.rank == 2, shape.dims[0] == batch else {
                 throw failure("input \(input) of shape \(shape) is neither data, noise of batch \(batch), nor a setting")
             }
         }

@@ -60,7 +60,8 @@ public final class Trainer {
     /// Examples per step, compiled into the graph.
     public let batch: Int
     private let target: String, given: String
-    private let noiseInputs: [String]
+    /// The noise inputs, in program order, and the distribution each is drawn from.
+    private let noiseInputs: [(name: String, distribution: NoiseDistribution)]
 
     public init(graph: Graph, backend: BackendCompiler) throws {
         let interface = try GraphInterface(graph)
@@ -72,7 +73,7 @@ public final class Trainer {
         self.graph = graph
         target = interface.target
         given = interface.given
-        noiseInputs = train.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
+        noiseInputs = train.inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
         parameters = ParameterStore<Float>(graph)
         step = try backend(train, parameters)
         validation = try backend(loss, parameters)
@@ -86,7 +87,7 @@ public final class Trainer {
         var shuffle = RandomStream(seed: options.seed, stream: "shuffle")
         var noise = RandomStream(seed: options.seed, stream: "noise")
         let (thetaIn, yIn) = (step.input(target), step.input(given))
-        let noiseIn = noiseInputs.map(step.input)
+        let noiseIn = noiseInputs.map { (step.input($0.name), $0.distribution) }
         step.input("adamw.learning_rate")[0] = Float(options.learningRate)
 
         let start = Date()
@@ -110,7 +111,7 @@ public final class Trainer {
                     copyRow(data.trainTheta, row, data.thetaColumns, into: thetaIn, at: i)
                     copyRow(data.trainY, row, data.yColumns, into: yIn, at: i)
                 }
-                for n in noiseIn { noise.fillNormal(n) }
+                for (n, distribution) in noiseIn { noise.fill(n, distribution) }
                 step.run()
                 let loss = Double(step.output("loss")[0])
                 guard loss.isFinite else { stopped = "non-finite loss"; break epochs }
@@ -151,7 +152,7 @@ public final class Trainer {
     private func validate(_ data: TrainingData, seed: UInt64) -> Double {
         var noise = RandomStream(seed: seed, stream: "validation")
         let (thetaIn, yIn) = (validation.input(target), validation.input(given))
-        let noiseIn = noiseInputs.map(validation.input)
+        let noiseIn = noiseInputs.map { (validation.input($0.name), $0.distribution) }
         var sum = 0.0
         var first = 0
         while first < data.validationCount {
@@ -161,7 +162,7 @@ public final class Trainer {
                 copyRow(data.validationTheta, row, data.thetaColumns, into: thetaIn, at: i)
                 copyRow(data.validationY, row, data.yColumns, into: yIn, at: i)
             }
-            for n in noiseIn { noise.fillNormal(n) }
+            for (n, distribution) in noiseIn { noise.fill(n, distribution) }
             validation.run()
             let losses = validation.output("example_loss")
             for i in 0..<count { sum += Double(losses[i]) }
