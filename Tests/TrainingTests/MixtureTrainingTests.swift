@@ -50,3 +50,21 @@ final class MixtureTrainingTests: XCTestCase {
         XCTAssertLessThan(got.sdT, 2.5 * want.sdT, report)
     }
 }
+
+/// The sampler draws each noise input from the distribution its name declares; a name that
+/// declares none it knows is refused before anything runs, rather than left unfilled.
+final class NoiseInputTests: XCTestCase {
+    func testUnknownNoiseDistributionIsRefused() throws {
+        let url = TrainerTests.repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
+        var (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
+        let interface = try GraphInterface(graph)
+        XCTAssertEqual(try interface.samplingBatch(of: graph), 1000)
+        let sample = graph.programs.firstIndex { $0.name == "sample" }!
+        let node = graph.programs[sample].nodes.firstIndex { $0.op == .input("noise.theta.uniform") }!
+        graph.programs[sample].nodes[node].op = .input("noise.theta.gamma")
+        XCTAssertThrowsError(try interface.samplingBatch(of: graph)) { error in
+            XCTAssertEqual("\(error)", "program sample: input noise.theta.gamma of shape f32[1000,1] is neither data, "
+                           + "noise of batch 1000, nor a setting")
+        }
+    }
+}
