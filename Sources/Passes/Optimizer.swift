@@ -22,7 +22,7 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
         guard program.name == name else { return program }
         var b = Builder(program, parameters: g.parameters)
         let gradients = try weights.map { w -> Int in
-            guard let node = program.output("grad." + w.name) else { throw ShapeError("\(name) has no gradient of \(w.name)") }
+            guard let node = program.output(Interface.Outputs.gradient(of: w.name)) else { throw ShapeError("\(name) has no gradient of \(w.name)") }
             return node
         }
         var squares: Int?
@@ -37,7 +37,7 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
 
         let stepParameter = try b.parameter("adamw.step")
         let step = try b.add(stepParameter, constant: 1)
-        let learningRate = try b.input("adamw.learning_rate", .scalar)
+        let learningRate = try b.input(Interface.Inputs.learningRate, .scalar)
         for (w, gradient) in zip(weights, gradients) {
             try b.add(.adamw(settings.adamw), [b.parameter(w.name), gradient,
                                                b.parameter("adamw.m." + w.name), b.parameter("adamw.v." + w.name),
@@ -46,8 +46,8 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
         try b.add(.assign, [stepParameter, step])
 
         var result = b.program
-        result.outputs.removeAll { $0.name.hasPrefix("grad.") }
-        result.outputs.append(Output(name: "grad_norm", node: norm))
+        result.outputs.removeAll { $0.name.hasPrefix(Interface.Outputs.gradientPrefix) }
+        result.outputs.append(Output(name: Interface.Outputs.gradientNorm, node: norm))
         return result
     }
 }

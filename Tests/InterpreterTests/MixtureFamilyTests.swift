@@ -3,6 +3,7 @@ import IR
 import Interpreter
 import Passes
 import Random
+import Runtime
 import XCTest
 
 /// The mixture family's graphs against independent float64 computations: its negative

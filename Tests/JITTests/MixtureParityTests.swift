@@ -3,7 +3,9 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import Spec
+import TestSupport
 import XCTest
 
 /// The mixture-density spec of specs/beyond on both back ends: its samples (the choice of
@@ -11,7 +13,7 @@ import XCTest
 /// training steps agree.
 final class MixtureParityTests: XCTestCase {
     func testMixtureSpecAgreesOnBothBackEnds() throws {
-        let url = SpecParityTests.repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
+        let url = repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
         let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
         var random = TestRandom(seed: 4)
         let jitStore = ParameterStore<Float>(graph), referenceStore = ParameterStore<Float>(graph)

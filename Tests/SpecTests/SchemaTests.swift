@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import IR
+import XCTest
 @testable import Spec
 
 /// specs/schema.json describes the language for editors. These tests keep it in step

@@ -4,6 +4,7 @@ import IR
 import Passes
 import Simulators
 import Spec
+import TestSupport
 import Training
 import XCTest
 
@@ -14,7 +15,7 @@ import XCTest
 /// |θ₁ + θ₂| 1.332 against 1.348, θ₁ − θ₂ −0.175 ± 0.101 against −0.231 ± 0.101.)
 final class MixtureTrainingTests: XCTestCase {
     func testMixtureLearnsTheTwoMoonsOfObservationOne() throws {
-        let url = TrainerTests.repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
+        let url = repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
         let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
         let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 4000, seed: 21)
         let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard,
@@ -55,7 +56,7 @@ final class MixtureTrainingTests: XCTestCase {
 /// declares none it knows is refused before anything runs, rather than left unfilled.
 final class NoiseInputTests: XCTestCase {
     func testUnknownNoiseDistributionIsRefused() throws {
-        let url = TrainerTests.repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
+        let url = repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
         var (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
         let interface = try GraphInterface(graph)
         XCTAssertEqual(try interface.samplingBatch(of: graph), 1000)

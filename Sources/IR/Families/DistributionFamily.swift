@@ -128,13 +128,13 @@ public enum NoiseDistribution: String, CaseIterable, Sendable {
 
     /// The input of this distribution for `variable`.
     public func input(for variable: String) -> String {
-        self == .normal ? "noise." + variable : "noise." + variable + "." + rawValue
+        self == .normal ? Interface.Inputs.noise(variable) : Interface.Inputs.noise(variable) + "." + rawValue
     }
 
     /// The distribution of noise input `name`; nil when `name` is not one.
     public init?(noiseInput name: String) {
-        guard name.hasPrefix("noise.") else { return nil }
-        let parts = name.dropFirst("noise.".count).split(separator: ".", omittingEmptySubsequences: false)
+        guard name.hasPrefix(Interface.Inputs.noisePrefix) else { return nil }
+        let parts = name.dropFirst(Interface.Inputs.noisePrefix.count).split(separator: ".", omittingEmptySubsequences: false)
         guard let variable = parts.first, !variable.isEmpty else { return nil }
         switch parts.count {
         case 1: self = .normal
