@@ -27,6 +27,7 @@ public func fuse(_ graph: Graph) -> (Graph, FusionStatistics) {
 func fuseDense(_ program: Program, _ stats: inout FusionStatistics) -> Program {
     var p = program
     let users = p.users()
+    let outputs = Set(p.outputs.map(\.node))
     var keep = Array(repeating: true, count: p.nodes.count)
     for (i, node) in p.nodes.enumerated() {
         guard case .matmul(false, false) = node.op, users[i].count == 1 else { continue }
@@ -35,11 +36,11 @@ func fuseDense(_ program: Program, _ stats: inout FusionStatistics) -> Program {
         var root = biasAdd
         var activation: UnaryOp?
         if users[biasAdd].count == 1, case .unary(let u) = p.nodes[users[biasAdd][0]].op, u.isActivation,
-           !p.outputs.contains(where: { $0.node == biasAdd }) {
+           !outputs.contains(biasAdd) {
             root = users[biasAdd][0]
             activation = u
         }
-        if p.outputs.contains(where: { $0.node == i }) { continue }
+        if outputs.contains(i) { continue }
         p.nodes[root] = Node(op: .dense(activation: activation),
                              operands: node.operands + [p.nodes[biasAdd].operands[1]], shape: p.nodes[root].shape)
         keep[i] = false
