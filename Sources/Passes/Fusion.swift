@@ -81,12 +81,15 @@ func fuseElementwise(_ program: Program, _ stats: inout FusionStatistics) -> Pro
 /// One fused node computing `nodes` (in order; the last is the result).
 private func loop(of nodes: [Int], in p: Program) -> Node {
     var operands: [Int] = []
+    // By node: a loop that sums the squares of every gradient reads thousands of operands.
+    var operandIndex: [Int: Int] = [:]
     var position: [Int: Int] = [:]
     var instructions: [FusedBody.Instruction] = []
     func argument(_ n: Int) -> FusedBody.Argument {
         if let j = position[n] { return .result(j) }
         if case .constant(let v) = p.nodes[n].op { return .literal(v) }
-        if let k = operands.firstIndex(of: n) { return .operand(k) }
+        if let k = operandIndex[n] { return .operand(k) }
+        operandIndex[n] = operands.count
         operands.append(n)
         return .operand(operands.count - 1)
     }
