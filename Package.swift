@@ -1,6 +1,6 @@
 // swift-tools-version:5.10
 // The targets are the stages of sbic's pipeline:
-//   Spec ─▶ IR ─▶ Passes ─▶ Interpreter | JIT ─▶ Training ─▶ Evaluation
+//   Spec ─▶ IR ─▶ Passes ─▶ Runtime ─▶ Interpreter | JIT ─▶ Training ─▶ Evaluation
 // with Random, Datasets and Simulators supplying the data, and `sbic` the command line.
 import PackageDescription
 
@@ -25,15 +25,17 @@ let package = Package(
         .target(name: "Spec", dependencies: ["IR"]),
         .target(name: "Passes", dependencies: ["Spec", "IR"]),
 
+        // What runs a compiled graph: its parameters, and the interface both back ends implement.
+        .target(name: "Runtime", dependencies: ["IR"]),
         // Back ends.
-        .target(name: "Interpreter", dependencies: ["IR", "CBLAS"]),
-        .target(name: "JIT", dependencies: ["IR", "Interpreter", "CLLVM"]),
+        .target(name: "Interpreter", dependencies: ["IR", "Runtime", "CBLAS"]),
+        .target(name: "JIT", dependencies: ["IR", "Runtime", "CLLVM"]),
 
         // Training and sampling.
-        .target(name: "Training", dependencies: ["IR", "Interpreter", "Random", "Datasets", "Simulators"]),
+        .target(name: "Training", dependencies: ["IR", "Runtime", "Random", "Datasets", "Simulators"]),
 
         // Evaluation.
-        .target(name: "Evaluation", dependencies: ["IR", "Passes", "Interpreter", "Random", "Datasets", "CBLAS"]),
+        .target(name: "Evaluation", dependencies: ["IR", "Passes", "Runtime", "Random", "Datasets", "CBLAS"]),
 
         // Data.
         .target(name: "Random"),
@@ -46,31 +48,35 @@ let package = Package(
 
         // The command line.
         .executableTarget(name: "sbic", dependencies: [
-            "Spec", "IR", "Passes", "Interpreter", "JIT", "Training", "Evaluation", "Random", "Datasets", "Simulators",
-            "Calibration", "Plots",
+            "Spec", "IR", "Passes", "Runtime", "Interpreter", "JIT", "Training", "Evaluation", "Random", "Datasets",
+            "Simulators", "Calibration", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The C interface (sbic.h) of loading, sampling, training and compiling.
-        .target(name: "CAPI", dependencies: ["Spec", "IR", "Passes", "Interpreter", "JIT", "Training", "Datasets", "Simulators"],
+        .target(name: "CAPI", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "JIT", "Training", "Datasets", "Simulators"],
                 exclude: ["sbic.h"]),
 
         // The fuzz targets of every reader; `.ci/fuzz` builds them with libFuzzer.
-        .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Training", "Datasets"],
+        .executableTarget(name: "sbic-fuzz", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Training", "Datasets"],
                           path: "Tests/Fuzz/Targets"),
 
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets"]),
+        // What the test targets share: the repository's root, temporary directories, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets", "TestSupport"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
-        .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Interpreter"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Interpreter", "Random"]),
-        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Passes", "Spec", "IR"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Interpreter", "Datasets", "Random", "Simulators"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Interpreter", "JIT", "Datasets", "Random", "Simulators"]),
+        .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "TestSupport"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Random"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Runtime", "Interpreter", "Passes", "Spec", "IR", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Runtime", "Interpreter", "Datasets", "Random", "Simulators",
+                                                      "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Runtime", "Interpreter", "JIT", "Datasets", "Random", "Simulators",
+                                                         "TestSupport"]),
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "SimulatorsTests", dependencies: ["Simulators", "Random", "Datasets"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulators", "Datasets", "Random"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["sbic", "Training"]),
+        .testTarget(name: "CLITests", dependencies: ["sbic", "Training", "TestSupport"]),
     ]
 )

@@ -4,6 +4,7 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import Simulators
 import Spec
 import Training
@@ -40,8 +41,8 @@ private struct InterfaceError: Error, CustomStringConvertible {
 
 private func backend(_ name: String?) throws -> (name: String, compiler: BackendCompiler) {
     switch name ?? "jit" {
-    case "jit": return ("jit", { program, parameters in try JITProgram(program, parameters: parameters) })
-    case "interpreter": return ("interpreter", { program, parameters in try InterpretedProgram(program, parameters: parameters) })
+    case "jit": return ("jit", JIT.executables)
+    case "interpreter": return ("interpreter", InterpretedProgram.executables)
     case let other: throw InterfaceError("unknown back end \"\(other)\": jit or interpreter")
     }
 }
@@ -243,7 +244,7 @@ public func sbic_train(_ graphText: UnsafePointer<CChar>?, _ theta: UnsafePointe
         // Held until training ends: no other run may write here meanwhile.
         let claimed = try ModelDirectory(claiming: path, overwrite: settings.overwrite)
         let (_, result) = try run.run(data, simulations: r, in: claimed)
-        if result.stopped == "non-finite loss" {
+        if result.stopped == .nonFiniteLoss {
             throw InterfaceError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch)) in \(path)")
         }
         return 0

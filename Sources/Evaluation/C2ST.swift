@@ -1,9 +1,9 @@
 import Datasets
 import Foundation
-import Interpreter
 import IR
 import Passes
 import Random
+import Runtime
 
 /// The classifier two-sample test as sbibm 1.1.0 computes it: both sets z-scored by the
 /// reference's mean and standard deviation, an MLP with two hidden layers of 10·dim ReLU units
@@ -107,7 +107,7 @@ public struct C2ST {
         let (batch, step, predict) = (classifier.batch, classifier.step, classifier.predict)
         var rng = RandomStream(seed: seed, stream: "c2st.fit").substream(fold)
         classifier.parameters.initialize { rng.normal() }
-        step.input("adamw.learning_rate")[0] = Float(learningRate)
+        step.input(Interface.Inputs.learningRate)[0] = Float(learningRate)
         let (xIn, labelIn) = (step.input("x"), step.input("label"))
 
         var order = train
@@ -124,7 +124,7 @@ public struct C2ST {
                     labelIn[i] = labels[row]
                 }
                 step.run()
-                sum += Double(step.output("loss")[0])
+                sum += Double(step.output(Interface.Outputs.loss)[0])
             }
             let loss = sum / Double(batches)
             guard loss.isFinite else { throw EvaluationError("the classifier's loss diverged") }
@@ -164,10 +164,10 @@ public struct C2ST {
         let lowered = try lowerClassifier(features: features, hidden: [10 * features, 10 * features], batch: batch,
                                           predictBatch: 1000, l2: l2)
         let adam = AdamWSettings(adamw: AdamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0), clipNorm: .infinity)
-        let graph = try Compiler().compile(lowered: lowered, differentiating: ["train_step"], optimizer: adam).0
+        let graph = try Compiler().compile(lowered: lowered, differentiating: [Interface.Programs.trainStep], optimizer: adam).0
         let parameters = ParameterStore<Float>(graph)
-        return Classifier(batch: batch, parameters: parameters, step: try backend(graph.program("train_step")!, parameters),
-                          predict: try backend(graph.program("predict")!, parameters))
+        let executables = try backend([Interface.Programs.trainStep, "predict"].map { graph.program($0)! }, parameters)
+        return Classifier(batch: batch, parameters: parameters, step: executables[0], predict: executables[1])
     }
 }
 

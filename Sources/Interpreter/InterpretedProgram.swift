@@ -1,4 +1,5 @@
 import IR
+import Runtime
 
 /// Runs one planned program: matrix products through BLAS, everything else in Swift loops,
 /// every value at its planned place in one arena. Inputs are written straight into the arena

@@ -1,5 +1,5 @@
-import Interpreter
 import IR
+import Runtime
 
 /// The LLVM back end: compiles planned programs to native code for this machine.
 public enum JIT {
@@ -25,7 +25,12 @@ public enum JIT {
     /// Compiles all programs of `graph` into one module, so that kernels of equal shape are
     /// generated and optimized once for all of them.
     public static func compile(_ graph: Graph, parameters: ParameterStore<Float>, options: Options = Options()) throws -> CompiledGraph {
-        let module = try compileModule(graph.programs, parameters: parameters, options: options)
+        try compile(graph.programs, parameters: parameters, options: options)
+    }
+
+    /// Compiles `programs` (of one graph) into one module, sharing their kernels.
+    public static func compile(_ programs: [Program], parameters: ParameterStore<Float>, options: Options = Options()) throws -> CompiledGraph {
+        let module = try compileModule(programs, parameters: parameters, options: options)
         var programs: [String: JITProgram] = [:]
         for entry in module.entries {
             programs[entry.program.name] = JITProgram(entry.program, parameters: parameters, address: entry.address,
@@ -33,5 +38,11 @@ public enum JIT {
                                                       timing: module.timing)
         }
         return CompiledGraph(programs: programs, timing: module.timing)
+    }
+
+    /// The JIT as a back end (`BackendCompiler`): the programs compiled together.
+    public static func executables(_ programs: [Program], parameters: ParameterStore<Float>) throws -> [Executable] {
+        let compiled = try compile(programs, parameters: parameters)
+        return programs.map { compiled[$0.name]! }
     }
 }

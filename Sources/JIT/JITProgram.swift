@@ -1,5 +1,5 @@
-import Interpreter
 import IR
+import Runtime
 
 /// A program compiled to one native function: shapes, offsets and constants are baked into
 /// the code, and `run()` is one call. Inputs are written in place before `run()` and outputs

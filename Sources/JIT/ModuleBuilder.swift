@@ -1,7 +1,7 @@
 import CLLVM
 import Foundation
-import Interpreter
 import IR
+import Runtime
 
 /// Lowers programs to LLVM IR: per program an entry function `void name()` that calls, in
 /// program order, one kernel per op with the addresses of its operands baked in (the

@@ -1,8 +1,8 @@
 import CLLVM
 import Dispatch
 import Foundation
-import Interpreter
 import IR
+import Runtime
 
 /// How long each phase of a JIT compile took, in seconds.
 public struct CompileTiming: Sendable {

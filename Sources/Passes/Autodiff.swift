@@ -8,8 +8,8 @@ import IR
 public func differentiate(_ graph: Graph, programs names: [String]) throws -> Graph {
     try graph.mapPrograms { program in
         guard names.contains(program.name) else { return program }
-        guard let loss = program.output("loss"), program.nodes[loss].shape.isScalar else {
-            throw ShapeError("program \(program.name) has no scalar output \"loss\" to differentiate")
+        guard let loss = program.output(Interface.Outputs.loss), program.nodes[loss].shape.isScalar else {
+            throw ShapeError("program \(program.name) has no scalar output \"\(Interface.Outputs.loss)\" to differentiate")
         }
         var b = Builder(program, parameters: graph.parameters)
         let weights = graph.parameters.filter { $0.kind == .weight }
@@ -36,7 +36,7 @@ public func differentiate(_ graph: Graph, programs names: [String]) throws -> Gr
         for (w, node) in zip(weights, weightNodes) {
             let gradient = try contributions[node].map { try sum($0, &b) }
                 ?? b.add(.broadcast(axis: nil, to: w.shape), [b.constant(0)])
-            b.output("grad." + w.name, gradient)
+            b.output(Interface.Outputs.gradient(of: w.name), gradient)
         }
         return b.program
     }

@@ -26,7 +26,7 @@ public func lowerClassifier(features: Int, hidden: [Int], batch: Int, predictBat
         return h
     }
 
-    var train = Builder(Program(name: "train_step"), parameters: parameters)
+    var train = Builder(Program(name: Interface.Programs.trainStep), parameters: parameters)
     let x = try train.input("x", [batch, features])
     let label = try train.input("label", [batch, 1])
     // Cross-entropy of a logit: softplus(c) − label·c. scikit-learn clips probabilities to
@@ -38,7 +38,7 @@ public func lowerClassifier(features: Int, hidden: [Int], batch: Int, predictBat
         let squares = try train.add(.sum(axis: nil), [train.unary(.square, train.parameter(p.name))])
         loss = try train.add(loss, train.mul(squares, constant: Float(0.5 * l2 / Double(batch))))
     }
-    train.output("loss", loss)
+    train.output(Interface.Outputs.loss, loss)
 
     var predict = Builder(Program(name: "predict"), parameters: parameters)
     predict.output("logit", try logit(&predict, predict.input("x", [predictBatch, features])))

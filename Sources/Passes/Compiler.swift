@@ -26,7 +26,7 @@ public struct Compiler {
         let settings = AdamWSettings(
             adamw: AdamW(beta1: Float(t.beta1), beta2: Float(t.beta2), epsilon: Float(t.epsilon), weightDecay: Float(t.weightDecay)),
             clipNorm: Float(t.clipNorm))
-        return try compile(lowered: lower(spec), differentiating: ["train_step", "gradients"], optimizer: settings)
+        return try compile(lowered: lower(spec), differentiating: Interface.Programs.differentiated, optimizer: settings)
     }
 
     /// Runs the passes on a lowered graph: the scalar `loss` of each program in
@@ -48,7 +48,7 @@ public struct Compiler {
         var opsBeforeFusion: [String: Int] = [:]
         let passes: [(String, (Graph) throws -> Graph)] = [
             ("autodiff", { try differentiate($0, programs: differentiating) }),
-            ("optimizer", { try addOptimizer($0, to: "train_step", settings) }),
+            ("optimizer", { try addOptimizer($0, to: Interface.Programs.trainStep, settings) }),
             ("dce", eliminateDeadCode),
             ("fuse", { g in
                 for p in g.programs { opsBeforeFusion[p.name] = p.opCount }

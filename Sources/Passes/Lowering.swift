@@ -10,28 +10,25 @@ import Spec
 ///     target (θ) out.
 /// Inputs are the data variables by name, `noise.<variable>` for each reparameterized sample.
 public func lower(_ spec: ModelSpec) throws -> Graph {
-    var graph = Graph(name: spec.name, metadata: metadata(spec), parameters: weights(spec))
+    var graph = Graph(name: spec.name, metadata: try metadata(spec), parameters: weights(spec))
     let batch = spec.training.batchSize
-    for name in ["train_step", "gradients"] {
+    for name in Interface.Programs.differentiated {
         var lowering = Lowering(spec: spec, builder: Builder(Program(name: name), parameters: graph.parameters), batch: batch)
         let perExample = try lowering.exampleLoss()
         let mean = try lowering.b.mul(lowering.b.add(.sum(axis: nil), [perExample]), constant: 1 / Float(batch))
-        lowering.b.output("loss", mean)
+        lowering.b.output(Interface.Outputs.loss, mean)
         graph.programs.append(lowering.b.program)
     }
-    var validation = Lowering(spec: spec, builder: Builder(Program(name: "loss"), parameters: graph.parameters), batch: batch)
-    validation.b.output("example_loss", try validation.exampleLoss())
+    var validation = Lowering(spec: spec, builder: Builder(Program(name: Interface.Programs.loss), parameters: graph.parameters), batch: batch)
+    validation.b.output(Interface.Outputs.exampleLoss, try validation.exampleLoss())
     graph.programs.append(validation.b.program)
 
-    var sampling = Lowering(spec: spec, builder: Builder(Program(name: "sample"), parameters: graph.parameters),
+    var sampling = Lowering(spec: spec, builder: Builder(Program(name: Interface.Programs.sample), parameters: graph.parameters),
                             batch: spec.sampling.batchSize)
     sampling.b.output(spec.sampling.target, try sampling.samplePath())
     graph.programs.append(sampling.b.program)
     return graph
 }
-
-/// The name of the noise input that drives the reparameterized sample of `variable`.
-public func noiseInput(_ variable: String) -> String { "noise." + variable }
 
 /// Weights of a Gaussian network: one dense layer per hidden width, then a mean head and a
 /// log-variance head. Kaiming-normal weights (stored [fan in, fan out]), zero biases.
@@ -51,22 +48,18 @@ private func weights(_ spec: ModelSpec) -> [Parameter] {
 }
 
 /// What the runtime needs to know without the spec: the data layout and the training protocol.
-private func metadata(_ spec: ModelSpec) -> [String: String] {
+private func metadata(_ spec: ModelSpec) throws -> [String: String] {
     let t = spec.training
-    var m: [String: String] = [
-        "given": spec.sampling.given, "given.size": String(spec.variable(spec.sampling.given)!.size),
-        "target": spec.sampling.target, "target.size": String(spec.variable(spec.sampling.target)!.size),
-        "training.optimizer": t.optimizer, "training.learning_rate": "\(t.learningRate)",
-        "training.weight_decay": "\(t.weightDecay)", "training.beta1": "\(t.beta1)", "training.beta2": "\(t.beta2)",
-        "training.epsilon": "\(t.epsilon)", "training.batch_size": "\(t.batchSize)", "training.max_epochs": "\(t.maxEpochs)",
-        "training.patience": "\(t.patience)", "training.clip_norm": "\(t.clipNorm)",
-        "training.validation_fraction": "\(t.validationFraction)", "training.init": t.initialization,
-        "training.scaling.given": t.scaling(of: spec.sampling.given).rawValue,
-        "training.scaling.target": t.scaling(of: spec.sampling.target).rawValue,
-        "sample.batch_size": "\(spec.sampling.batchSize)",
-    ]
-    if let task = spec.task { m["task"] = task }
-    return m
+    let (given, target) = (spec.sampling.given, spec.sampling.target)
+    let layout = DataLayout(given: given, givenSize: spec.variable(given)!.size, target: target,
+                            targetSize: spec.variable(target)!.size)
+    let training = TrainingSettings(
+        optimizer: t.optimizer, learningRate: t.learningRate, weightDecay: t.weightDecay, beta1: t.beta1, beta2: t.beta2,
+        epsilon: t.epsilon, batchSize: t.batchSize, maxEpochs: t.maxEpochs, patience: t.patience, clipNorm: t.clipNorm,
+        validationFraction: t.validationFraction, initialization: t.initialization,
+        scaling: DataScaling(given: t.scaling(of: given), target: t.scaling(of: target)))
+    return try Metadata.encode(GraphMetadata(layout: layout, task: spec.task, sampleBatchSize: spec.sampling.batchSize,
+                                             training: training))
 }
 
 /// A network's output distribution in the graph: mean and log-variance nodes, or N(0, I).
@@ -162,7 +155,7 @@ private struct Lowering {
     /// The mean and standard deviation of a network evaluated on the observation alone are
     /// broadcast to the batch of noise.
     mutating func sample(_ d: Distribution, _ variable: String) throws -> Int {
-        let noise = try b.input(noiseInput(variable), [batch, spec.variable(variable)!.size])
+        let noise = try b.input(Interface.Inputs.noise(variable), [batch, spec.variable(variable)!.size])
         guard case let .gaussian(mean, logVariance) = d else { return noise }
         let deviation = try toBatch(b.unary(.exp, b.mul(logVariance, constant: 0.5)))
         return try b.add(toBatch(mean), b.mul(deviation, noise))

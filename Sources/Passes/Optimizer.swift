@@ -23,7 +23,7 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
         var b = Builder(program, parameters: g.parameters)
         let outputs = Dictionary(program.outputs.map { ($0.name, $0.node) }, uniquingKeysWith: { first, _ in first })
         let gradients = try weights.map { w -> Int in
-            guard let node = outputs["grad." + w.name] else { throw ShapeError("\(name) has no gradient of \(w.name)") }
+            guard let node = outputs[Interface.Outputs.gradient(of: w.name)] else { throw ShapeError("\(name) has no gradient of \(w.name)") }
             return node
         }
         var squares: Int?
@@ -38,7 +38,7 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
 
         let stepParameter = try b.parameter("adamw.step")
         let step = try b.add(stepParameter, constant: 1)
-        let learningRate = try b.input("adamw.learning_rate", .scalar)
+        let learningRate = try b.input(Interface.Inputs.learningRate, .scalar)
         for (w, gradient) in zip(weights, gradients) {
             try b.add(.adamw(settings.adamw), [b.parameter(w.name), gradient,
                                                b.parameter("adamw.m." + w.name), b.parameter("adamw.v." + w.name),
@@ -47,8 +47,8 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
         try b.add(.assign, [stepParameter, step])
 
         var result = b.program
-        result.outputs.removeAll { $0.name.hasPrefix("grad.") }
-        result.outputs.append(Output(name: "grad_norm", node: norm))
+        result.outputs.removeAll { $0.name.hasPrefix(Interface.Outputs.gradientPrefix) }
+        result.outputs.append(Output(name: Interface.Outputs.gradientNorm, node: norm))
         return result
     }
 }

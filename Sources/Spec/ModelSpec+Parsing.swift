@@ -21,6 +21,12 @@ extension ModelSpec {
     /// Reads and parses the file at `path`. A file that cannot be read, or is not UTF-8,
     /// is reported as a `SpecError` too.
     public static func load(path: String, tasks: [BuiltInTask] = []) throws -> ModelSpec {
+        try parse(read(path: path), file: path, tasks: tasks)
+    }
+
+    /// The text of the spec file at `path`, for a caller that keeps it beside the parsed spec.
+    /// A file that cannot be read, or is not UTF-8, is a `SpecError` as in `load`.
+    public static func read(path: String) throws -> String {
         func failure(_ message: String) -> SpecError {
             SpecError(diagnostics: [Diagnostic(file: path, path: "", line: 0, column: 0, message: message)])
         }
@@ -38,6 +44,6 @@ extension ModelSpec {
         guard let text = String(data: data, encoding: .utf8) else {
             throw failure("the file is not valid UTF-8")
         }
-        return try parse(text, file: path, tasks: tasks)
+        return text
     }
 }

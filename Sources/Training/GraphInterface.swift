@@ -9,56 +9,48 @@ import IR
 /// here, once, before any buffer is bound, and the memory the programs need is checked
 /// against the machine's before any of it is allocated.
 public struct GraphInterface: Sendable {
-    /// The observation y (`sample.given`) and the parameters θ (`sample.target`).
-    public let given: String, target: String
-    public let givenSize: Int, targetSize: Int
+    /// The observation y (`sample.given`) and the parameters θ (`sample.target`), with their sizes.
+    public let layout: DataLayout
+    public var given: String { layout.given }
+    public var target: String { layout.target }
+    public var givenSize: Int { layout.givenSize }
+    public var targetSize: Int { layout.targetSize }
 
     public init(_ graph: Graph) throws {
-        func value(_ key: String) throws -> String {
-            guard let text = graph.metadata[key], !text.isEmpty else { throw TrainingError("meta \(key) is missing") }
-            return text
-        }
-        func size(_ key: String) throws -> Int {
-            let text = try value(key)
-            guard let size = Int(text), size > 0 else { throw TrainingError("meta \(key) is \(text), not a positive integer") }
-            return size
-        }
-        given = try value("given")
-        target = try value("target")
-        guard given != target else { throw TrainingError("meta given and target both name \(given)") }
-        givenSize = try size("given.size")
-        targetSize = try size("target.size")
+        do { layout = try DataLayout(graph) } catch let error as MetadataError { throw TrainingError(error.description) }
     }
 
     /// The batch size of training, after checking `train_step` and `loss`, against each other
     /// too, and that they fit in memory together with the parameters.
     public func trainingBatch(of graph: Graph) throws -> Int {
-        let batch = try check(graph, "train_step", scalars: ["adamw.learning_rate"], outputs: [("loss", { _ in .scalar })])
-        let validationBatch = try check(graph, "loss", outputs: [("example_loss", { [$0] })])
+        let (step, loss) = (Interface.Programs.trainStep, Interface.Programs.loss)
+        let batch = try check(graph, step, scalars: [Interface.Inputs.learningRate],
+                              outputs: [(Interface.Outputs.loss, { _ in .scalar })])
+        let validationBatch = try check(graph, loss, outputs: [(Interface.Outputs.exampleLoss, { [$0] })])
         guard validationBatch == batch else {
-            throw TrainingError("program loss has batch \(validationBatch), program train_step \(batch)")
+            throw TrainingError("program \(loss) has batch \(validationBatch), program \(step) \(batch)")
         }
         // The trainer draws the same noise for both: each must read exactly the other's.
-        let noise = ["train_step", "loss"].map { name in
-            Dictionary(graph.program(name)!.inputs.filter { $0.name.hasPrefix("noise.") }.map { ($0.name, $0.shape) },
+        let noise = [step, loss].map { name in
+            Dictionary(graph.program(name)!.inputs.filter { Interface.Inputs.isNoise($0.name) }.map { ($0.name, $0.shape) },
                        uniquingKeysWith: { a, _ in a })
         }
         for (name, shape) in noise[0].sorted(by: { $0.key < $1.key }) where noise[1][name] != shape {
-            throw TrainingError("program loss: expected an input \(name) of shape \(shape), as train_step has")
+            throw TrainingError("program \(loss): expected an input \(name) of shape \(shape), as \(step) has")
         }
         for (name, shape) in noise[1].sorted(by: { $0.key < $1.key }) where noise[0][name] != shape {
-            throw TrainingError("program train_step: expected an input \(name) of shape \(shape), as loss has")
+            throw TrainingError("program \(step): expected an input \(name) of shape \(shape), as \(loss) has")
         }
-        try checkMemory(graph, running: ["train_step", "loss"])
+        try checkMemory(graph, running: Interface.Programs.training)
         return batch
     }
 
     /// The batch size of sampling (samples of one observation per run), after checking
     /// `sample` and that it fits in memory.
     public func samplingBatch(of graph: Graph) throws -> Int {
-        let batch = try check(graph, "sample", reads: [(given, givenSize)], observationRows: 1,
+        let batch = try check(graph, Interface.Programs.sample, reads: [(given, givenSize)], observationRows: 1,
                               outputs: [(target, { [$0, targetSize] })])
-        try checkMemory(graph, running: ["sample"])
+        try checkMemory(graph, running: [Interface.Programs.sample])
         return batch
     }
 
@@ -84,7 +76,7 @@ public struct GraphInterface: Sendable {
         for (variable, size) in data {
             let expected: Shape = [observationRows ?? batch, size]
             guard let shape = inputs.first(where: { $0.name == variable })?.shape, shape == expected else {
-                throw failure("expected an input \(variable) of shape \(expected) (meta \(variable == given ? "given" : "target").size)")
+                throw failure("expected an input \(variable) of shape \(expected) (meta \((variable == given ? DataLayout.CodingKeys.givenSize : .targetSize).rawValue))")
             }
         }
         for scalar in scalars where inputs.first(where: { $0.name == scalar })?.shape != .scalar {
@@ -92,7 +84,7 @@ public struct GraphInterface: Sendable {
         }
         let known = Set(data.map(\.0) + scalars)
         for (input, shape) in inputs where !known.contains(input) {
-            guard input.hasPrefix("noise."), shape.rank == 2, shape.dims[0] == batch else {
+            guard Interface.Inputs.isNoise(input), shape.rank == 2, shape.dims[0] == batch else {
                 throw failure("input \(input) of shape \(shape) is neither data, noise of batch \(batch), nor a setting")
             }
         }

@@ -52,7 +52,7 @@ public struct TrainedModel {
         let files = [(encoded, "weights", "safetensors"), (Data(graph.text.utf8), "graph", "sbig")]
             + (spec.map { [(Data($0.utf8), "spec", "json")] } ?? [])
         try directory.save(files.map { (data: $0.0, kind: $0.1, extension: $0.2) }) { names in
-            let record = Record(format: Self.formatVersion, name: graph.name, task: graph.metadata["task"],
+            let record = Record(format: Self.formatVersion, name: graph.name, task: graph.task,
                                 graph: names[1], weights: names[0], spec: names.count > 2 ? names[2] : nil,
                                 given: graph.metadata["given"] ?? "", target: graph.metadata["target"] ?? "",
                                 thetaScaler: thetaScaler, yScaler: yScaler, summary: summary,
@@ -191,12 +191,12 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
     public var simulationsDropped: Int
     public var seed: UInt64
     public var backend: String
-    /// "early stopping", "max epochs", "interrupted" or "non-finite loss".
-    public var stopped: String
+    /// Recorded as "early stopping", "max epochs", "interrupted", "non-finite loss" or "running".
+    public var stopped: StopReason
 
     public init(epochs: Int, bestEpoch: Int, bestValidationLoss: Double, wallSeconds: Double, cpuSeconds: Double? = nil,
                 microsecondsPerStep: Double, simulations: Int, simulationsDropped: Int, seed: UInt64, backend: String,
-                stopped: String) {
+                stopped: StopReason) {
         self.epochs = epochs; self.bestEpoch = bestEpoch; self.bestValidationLoss = bestValidationLoss
         self.wallSeconds = wallSeconds; self.cpuSeconds = cpuSeconds; self.microsecondsPerStep = microsecondsPerStep; self.simulations = simulations
         self.simulationsDropped = simulationsDropped; self.seed = seed; self.backend = backend; self.stopped = stopped
@@ -224,7 +224,7 @@ extension TrainingSummary {
                   microsecondsPerStep: try c.decode(Double.self, forKey: .microsecondsPerStep),
                   simulations: try c.decode(Int.self, forKey: .simulations),
                   simulationsDropped: try c.decode(Int.self, forKey: .simulationsDropped), seed: seed,
-                  backend: try c.decode(String.self, forKey: .backend), stopped: try c.decode(String.self, forKey: .stopped))
+                  backend: try c.decode(String.self, forKey: .backend), stopped: try c.decode(StopReason.self, forKey: .stopped))
     }
 }
 

@@ -2,7 +2,7 @@ import Simulators
 
 extension TrainedModel {
     /// The built-in task the graph was compiled for, if any.
-    public var task: String? { graph.metadata["task"] }
+    public var task: String? { graph.task }
 
     /// θ's names: those recorded with the model, its task's, or theta_1 … theta_d.
     public var thetaNames: [String] {

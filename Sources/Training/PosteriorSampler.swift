@@ -1,7 +1,7 @@
 import Datasets
-import Interpreter
 import IR
 import Random
+import Runtime
 
 /// The samples of one observation, and the draws it took to get them: more than the samples
 /// where draws outside a support were rejected.
@@ -34,7 +34,7 @@ public final class PosteriorSampler {
         for (name, scaler, columns) in [("θ", model.thetaScaler, interface.targetSize), ("y", model.yScaler, interface.givenSize)] {
             if let problem = scaler.problem(columns: columns) { throw TrainingError("the \(name) scaler: \(problem)") }
         }
-        let sample = model.graph.program("sample")!
+        let sample = model.graph.program(Interface.Programs.sample)!
         self.model = model
         given = interface.given
         target = interface.target
@@ -46,8 +46,8 @@ public final class PosteriorSampler {
             }
             parameters[name] = values
         }
-        noiseInputs = sample.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
-        program = try backend(sample, parameters)
+        noiseInputs = sample.inputs.map(\.name).filter(Interface.Inputs.isNoise)
+        program = try backend([sample], parameters)[0]
     }
 
     public var observationDimension: Int { model.yScaler.shift.count }

@@ -1,37 +1,20 @@
 import Datasets
 import Foundation
+import IR
 
 /// Per-column affine scaling, fitted on the training split: x' = (x − shift) / scale, of x or,
 /// for `logStandard`, of ln x.
 public struct Scaler: Codable, Equatable, Sendable {
-    /// The spec language's `Scaling`, case for case (a test keeps them in step): a graph
-    /// records its scaling by name, and the trainer reads the name back.
-    public enum Kind: String, CaseIterable, Codable, Sendable {
-        case standard   // mean and standard deviation
-        case robust     // median and interquartile range: heavy tails do not dominate
-        case logStandard = "log_standard"   // standard, of ln x: data spanning orders of magnitude
-        case none
-
-        /// The first value, as (row, column) from 0, that this kind cannot scale: a value
-        /// that is not positive, for `logStandard`, whose logarithm would be −∞ or NaN.
-        public func firstUnscalable(in m: Matrix, rows: [Int]? = nil) -> (row: Int, column: Int)? {
-            guard self == .logStandard else { return nil }
-            for r in rows ?? Array(0..<m.rows) {
-                if let c = (0..<m.columns).first(where: { !(m[r, $0] > 0) }) { return (r, c) }
-            }
-            return nil
-        }
-    }
-    public var kind: Kind
+    public var kind: Scaling
     public var shift: [Double]
     public var scale: [Double]
 
-    public init(kind: Kind, shift: [Double], scale: [Double]) {
+    public init(kind: Scaling, shift: [Double], scale: [Double]) {
         self.kind = kind; self.shift = shift; self.scale = scale
     }
 
     /// Fits every column; a constant column gets scale 1 so that it maps to 0 instead of NaN.
-    /// For `logStandard` every value must be positive (`Kind.firstUnscalable` finds one that is not).
+    /// For `logStandard` every value must be positive (`Scaling.firstUnscalable` finds one that is not).
     ///
     /// A standard scale is at least half the smallest step between the column's distinct
     /// values: the standard deviation of a column that takes two values equally often. Below
@@ -41,7 +24,7 @@ public struct Scaler: Codable, Equatable, Sendable {
     /// latent codes 25 times farther out than any other, the decoders' log-variances ran there to
     /// their clamp of −20, and those 11 rows of 10,000 made 96 % of the loss (docs/training.md).
     /// Continuous columns, and counts that vary, keep their standard deviation.
-    public init(fitting m: Matrix, kind: Kind) {
+    public init(fitting m: Matrix, kind: Scaling) {
         self.kind = kind
         shift = []; scale = []
         for c in 0..<m.columns {
@@ -105,6 +88,18 @@ public struct Scaler: Codable, Equatable, Sendable {
         }
     }
 
+}
+
+extension Scaling {
+    /// The first value, as (row, column) from 0, that this scaling cannot scale: a value
+    /// that is not positive, for `logStandard`, whose logarithm would be −∞ or NaN.
+    public func firstUnscalable(in m: Matrix, rows: [Int]? = nil) -> (row: Int, column: Int)? {
+        guard self == .logStandard else { return nil }
+        for r in rows ?? Array(0..<m.rows) {
+            if let c = (0..<m.columns).first(where: { !(m[r, $0] > 0) }) { return (r, c) }
+        }
+        return nil
+    }
 }
 
 /// The smallest distance between two distinct values, or 0 for a constant column.

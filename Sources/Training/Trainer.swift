@@ -1,7 +1,7 @@
 import Foundation
-import Interpreter
 import IR
 import Random
+import Runtime
 
 /// One epoch, as logged and shown.
 public struct EpochRecord: Codable, Sendable {
@@ -43,7 +43,7 @@ public struct TrainingResult {
     /// Epochs completed: an epoch cut short by an interrupt or a non-finite loss does not count.
     public var epochs: Int
     public var best: EpochRecord
-    public var stopped: String
+    public var stopped: StopReason
     public var microsecondsPerStep: Double
 }
 
@@ -61,21 +61,24 @@ public final class Trainer {
     public let batch: Int
     private let target: String, given: String
     private let noiseInputs: [String]
+    /// The graph's data layout and programs, checked.
+    public let interface: GraphInterface
 
     public init(graph: Graph, backend: BackendCompiler) throws {
-        let interface = try GraphInterface(graph)
+        interface = try GraphInterface(graph)
         batch = try interface.trainingBatch(of: graph)
         // The model that training writes must sample: a graph whose sample program is missing
         // or broken is refused before anything is trained or written.
         _ = try interface.samplingBatch(of: graph)
-        let (train, loss) = (graph.program("train_step")!, graph.program("loss")!)
+        let programs = Interface.Programs.training.map { graph.program($0)! }
         self.graph = graph
         target = interface.target
         given = interface.given
-        noiseInputs = train.inputs.map(\.name).filter { $0.hasPrefix("noise.") }
+        noiseInputs = programs[0].inputs.map(\.name).filter(Interface.Inputs.isNoise)
         parameters = ParameterStore<Float>(graph)
-        step = try backend(train, parameters)
-        validation = try backend(loss, parameters)
+        // Compiled together: the JIT generates the kernels the two share once.
+        let executables = try backend(programs, parameters)
+        (step, validation) = (executables[0], executables[1])
     }
 
     public var weightNames: [String] { graph.parameters.filter { $0.kind == .weight }.map(\.name) }
@@ -87,7 +90,7 @@ public final class Trainer {
         var noise = RandomStream(seed: options.seed, stream: "noise")
         let (thetaIn, yIn) = (step.input(target), step.input(given))
         let noiseIn = noiseInputs.map(step.input)
-        step.input("adamw.learning_rate")[0] = Float(options.learningRate)
+        step.input(Interface.Inputs.learningRate)[0] = Float(options.learningRate)
 
         let start = Date()
         var stepSeconds = 0.0, steps = 0
@@ -95,7 +98,7 @@ public final class Trainer {
         var best: EpochRecord?
         var bestWeights: [String: [Float]] = [:]
         var lastCheckpoint = Date.distantPast
-        var stopped = "max epochs"
+        var stopped = StopReason.maxEpochs
         // `epoch` counts the epochs begun, `completed` those whose record was written: an
         // interrupt or a non-finite loss mid-epoch leaves one begun that does not count.
         var epoch = 0, completed = 0
@@ -105,21 +108,21 @@ public final class Trainer {
             var lossSum = 0.0
             let epochStart = Date()
             for s in 0..<data.trainCount / batch {
-                if options.shouldStop() { stopped = "interrupted"; break epochs }
+                if options.shouldStop() { stopped = .interrupted; break epochs }
                 for (i, row) in order[s * batch..<(s + 1) * batch].enumerated() {
                     copyRow(data.trainTheta, row, data.thetaColumns, into: thetaIn, at: i)
                     copyRow(data.trainY, row, data.yColumns, into: yIn, at: i)
                 }
                 for n in noiseIn { noise.fillNormal(n) }
                 step.run()
-                let loss = Double(step.output("loss")[0])
-                guard loss.isFinite else { stopped = "non-finite loss"; break epochs }
+                let loss = Double(step.output(Interface.Outputs.loss)[0])
+                guard loss.isFinite else { stopped = .nonFiniteLoss; break epochs }
                 lossSum += loss
                 steps += 1
             }
             stepSeconds += Date().timeIntervalSince(epochStart)
             let validationLoss = validate(data, seed: options.seed)
-            guard validationLoss.isFinite else { stopped = "non-finite loss"; break }
+            guard validationLoss.isFinite else { stopped = .nonFiniteLoss; break }
             let improved = best.map { validationLoss < $0.bestValidationLoss } ?? true
             let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(data.trainCount / batch, 1)),
                                      validationLoss: validationLoss, bestEpoch: improved ? epoch : best!.bestEpoch,
@@ -136,10 +139,10 @@ public final class Trainer {
             }
             options.onEpoch(record)
             completed = epoch
-            if epoch - best!.bestEpoch >= options.patience { stopped = "early stopping"; break }
+            if epoch - best!.bestEpoch >= options.patience { stopped = .earlyStopping; break }
         }
         guard let best else {
-            throw TrainingError(stopped == "interrupted" ? "interrupted before the first epoch ended: no model to keep"
+            throw TrainingError(stopped == .interrupted ? "interrupted before the first epoch ended: no model to keep"
                                 : "the loss was not finite in the first epoch: no model to keep (try a smaller learning rate)")
         }
         restore(bestWeights)
@@ -163,7 +166,7 @@ public final class Trainer {
             }
             for n in noiseIn { noise.fillNormal(n) }
             validation.run()
-            let losses = validation.output("example_loss")
+            let losses = validation.output(Interface.Outputs.exampleLoss)
             for i in 0..<count { sum += Double(losses[i]) }
             first += count
         }

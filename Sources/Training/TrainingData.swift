@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import IR
 import Random
 
 /// Simulated pairs (θ, y) prepared as the paper's protocol says: failed simulations dropped
@@ -15,7 +16,7 @@ public struct TrainingData {
     /// Rows dropped because θ or y held NaN or ±∞.
     public var dropped: Int
 
-    public init(theta: Matrix, y: Matrix, validationFraction: Double, thetaScaling: Scaler.Kind, yScaling: Scaler.Kind,
+    public init(theta: Matrix, y: Matrix, validationFraction: Double, thetaScaling: Scaling, yScaling: Scaling,
                 minimumTrainingRows: Int, seed: UInt64) throws {
         guard theta.rows == y.rows else {
             throw TrainingError("θ has \(theta.rows) rows but y has \(y.rows): they must be pairs, one row each")

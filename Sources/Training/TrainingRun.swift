@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Interpreter
 import IR
+import Runtime
 import Simulators
 
 /// A whole training run, as `sbic train` and `sbic reproduce` do it: the data checked and
@@ -26,14 +26,14 @@ public struct TrainingRun {
 
     public init(graph: Graph, spec: String?, seed: UInt64, backendName: String, backend: @escaping BackendCompiler) throws {
         self.graph = graph; self.spec = spec; self.seed = seed; self.backendName = backendName
-        settings = try TrainingSettings(graph)
+        do { settings = try TrainingSettings(graph) } catch let error as MetadataError { throw TrainingError(error.description) }
         trainer = try Trainer(graph: graph, backend: backend)
     }
 
     /// Splits and scales θ and y (already checked against the graph's interface).
     public func prepare(theta: Matrix, y: Matrix) throws -> TrainingData {
         try TrainingData(theta: theta, y: y, validationFraction: settings.validationFraction,
-                         thetaScaling: settings.thetaScaling, yScaling: settings.yScaling,
+                         thetaScaling: settings.scaling.target, yScaling: settings.scaling.given,
                          minimumTrainingRows: trainer.batch, seed: seed)
     }
 
@@ -47,10 +47,8 @@ public struct TrainingRun {
         // The graph saved with the model records the settings this run used, overrides
         // included, not only those it was compiled with.
         var recorded = graph
-        recorded.metadata["training.learning_rate"] = "\(settings.learningRate)"
-        recorded.metadata["training.max_epochs"] = "\(settings.maxEpochs)"
-        recorded.metadata["training.patience"] = "\(settings.patience)"
-        func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: String, usPerStep: Double) -> TrainedModel {
+        recorded.metadata.merge(try Metadata.encode(settings, under: TrainingSettings.prefix)) { _, new in new }
+        func model(_ weights: [String: [Float]], epochs: Int, best: EpochRecord, stopped: StopReason, usPerStep: Double) -> TrainedModel {
             let summary = TrainingSummary(epochs: epochs, bestEpoch: best.bestEpoch, bestValidationLoss: best.bestValidationLoss,
                                           wallSeconds: Date().timeIntervalSince(start),
                                           cpuSeconds: processCPUSeconds() - startCPU, microsecondsPerStep: usPerStep,
@@ -64,7 +62,7 @@ public struct TrainingRun {
             onEpoch(record)
         }
         options.onCheckpoint = { weights, record in
-            try model(weights, epochs: record.epoch, best: record, stopped: "running", usPerStep: 0).save(to: directory)
+            try model(weights, epochs: record.epoch, best: record, stopped: .running, usPerStep: 0).save(to: directory)
         }
         options.shouldStop = shouldStop
         let result = try trainer.train(data, options)

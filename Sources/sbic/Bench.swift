@@ -6,6 +6,7 @@ import IR
 import JIT
 import Passes
 import Random
+import Runtime
 import Spec
 import Training
 
@@ -79,7 +80,7 @@ struct Bench: ParsableCommand {
             let batch = program.inputs.compactMap { $0.shape.dims.first }.max() ?? 1
             report.programs[program.name] = .init(batch: batch, flops: program.flops,
                                                   interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
-            if program.name == "sample", batch > 0 {
+            if program.name == Interface.Programs.sample, batch > 0 {
                 // A program's code is bound to its memory, so every further thread gets its own copy.
                 let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
                     [try InterpretedProgram(program, parameters: interpreterStore), try JITProgram(program, parameters: jitStore)]
@@ -105,8 +106,8 @@ struct Bench: ParsableCommand {
     private func randomInputs(_ program: Program, graph: Graph, _ random: inout RandomStream) -> [String: [Float]] {
         var inputs: [String: [Float]] = [:]
         for (name, shape) in program.inputs {
-            if name == "adamw.learning_rate" {
-                inputs[name] = [Float(graph.metadata["training.learning_rate"].flatMap(Double.init) ?? 1e-3)]
+            if name == Interface.Inputs.learningRate {
+                inputs[name] = [Float((try? TrainingSettings(graph))?.learningRate ?? 1e-3)]
             } else {
                 inputs[name] = (0..<shape.count).map { _ in Float(random.normal()) }
             }
@@ -129,7 +130,7 @@ struct Bench: ParsableCommand {
         let inputs = graph.programs.reduce(0) { total, program in
             program.inputs.reduce(total) { saturatingAdd($0, saturatingMultiply($1.shape.count, 8 * MemoryLayout<Float>.stride)) }
         }
-        let copies = saturatingMultiply(graph.arenaBytes(of: ["sample"]), sampleThreads - 1)
+        let copies = saturatingMultiply(graph.arenaBytes(of: [Interface.Programs.sample]), sampleThreads - 1)
         return saturatingAdd(saturatingMultiply(saturatingAdd(saturatingAdd(graph.parameterBytes, graph.arenaBytes()), copies), 2), inputs)
     }
 

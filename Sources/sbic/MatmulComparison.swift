@@ -3,6 +3,7 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 
 /// `sbic bench --matmuls`: every distinct matrix product of a graph (matmul in each transpose
 /// form, dense with its bias and activation), timed alone with the JIT's own kernel and with

@@ -6,6 +6,7 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import Simulators
 import Spec
 import Training
@@ -18,8 +19,8 @@ enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
 
     var compiler: BackendCompiler {
         switch self {
-        case .jit: return { program, parameters in try JITProgram(program, parameters: parameters) }
-        case .interpreter: return { program, parameters in try InterpretedProgram(program, parameters: parameters) }
+        case .jit: return JIT.executables
+        case .interpreter: return InterpretedProgram.executables
         }
     }
 }
@@ -34,10 +35,11 @@ struct BackendOption: ParsableArguments {
 /// what is compiled into the graph, such as the batch size).
 func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, spec: String?) {
     if path.hasSuffix(".json") {
-        var spec = try ModelSpec.load(path: path, tasks: builtInTasks)
+        let text = try ModelSpec.read(path: path)
+        var spec = try ModelSpec.parse(text, file: path, tasks: builtInTasks)
         if let batchSize { spec.training.batchSize = batchSize }
         let (graph, _) = try Compiler().compile(spec)
-        return (graph, try String(contentsOfFile: path, encoding: .utf8))
+        return (graph, text)
     }
     if batchSize != nil {
         throw ValidationError("the batch size is compiled into \(path); pass the spec (.json) to change it")

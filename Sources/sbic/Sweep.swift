@@ -218,7 +218,7 @@ struct Sweep {
         let key = run.key, directory = modelPath(run)
         var trained = try? TrainedModel.load(from: directory)
         // A model saved mid-run, or kept by an interrupt, has not finished the protocol: train again.
-        if trained == nil || ["running", "interrupted"].contains(trained!.summary.stopped) {
+        if trained == nil || !trained!.summary.stopped.isFinished {
             let train = try Train.parse([run.spec, "--task", key.task, "--simulations", "\(key.budget)", "--seed", "\(key.seed)",
                                          "--out", directory, "--overwrite", "--backend", options.backend.rawValue]
                                         + (options.maxEpochs.map { ["--max-epochs", "\($0)"] } ?? []))

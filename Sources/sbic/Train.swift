@@ -66,7 +66,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors("train") {
             let (_, result) = try train()
-            if result.stopped == "non-finite loss" {
+            if result.stopped == .nonFiniteLoss {
                 printError(TrainingError("the loss became NaN or infinite; kept the best model (epoch \(result.best.bestEpoch))"), context: "train")
                 throw ExitCode.failure
             }
@@ -79,10 +79,10 @@ struct Train: ParsableCommand {
         let path = out ?? "models/\(graph.name)"
         try ModelDirectory.check(path, overwrite: overwrite)
         // What the graph says is checked, and its memory taken, before any simulation runs.
-        let (interface, run) = try inFile(self.graph) {
-            (try GraphInterface(graph), try TrainingRun(graph: graph, spec: spec, seed: seed,
-                                                        backendName: backend.rawValue, backend: backend.compiler))
+        let run = try inFile(self.graph) {
+            try TrainingRun(graph: graph, spec: spec, seed: seed, backendName: backend.rawValue, backend: backend.compiler)
         }
+        let interface = run.trainer.interface
         // Held until the process ends: no other run may write here meanwhile.
         let directory = try ModelDirectory(claiming: path, overwrite: overwrite)
         // While a checkpoint replaces the previous one, both are on disk.
@@ -100,7 +100,7 @@ struct Train: ParsableCommand {
         if let theta, let y {
             input = try TrainingInput.read(theta: theta, y: y, for: graph, interface)
         } else {
-            guard let name = task ?? graph.metadata["task"] else {
+            guard let name = task ?? graph.task else {
                 throw TrainingError("the graph names no task: give --task or --theta and --y")
             }
             input = try TrainingInput.simulate(task: name, count: simulations, seed: seed, for: graph, interface)

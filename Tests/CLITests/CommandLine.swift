@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `sbic` executable, as a user would.
 struct SBIC {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = TestSupport.repository
 
     /// The executable next to the test bundle (`.build/<configuration>/sbic`).
     static var executable: URL {
@@ -38,9 +39,5 @@ struct SBIC {
                       error: String(decoding: error, as: UTF8.self), crashed: process.terminationReason == .uncaughtSignal)
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { URL(fileURLWithPath: try TestSupport.temporaryDirectory()) }
 }

@@ -84,7 +84,7 @@ final class FaultMessageTests: XCTestCase {
                               "--max-epochs", "2", "--out", path("model")])
         XCTAssertEqual(r.status, 0, r.error)
         let model = try TrainedModel.load(from: path("model"))
-        XCTAssertEqual(model.summary.stopped, "max epochs")
+        XCTAssertEqual(model.summary.stopped, .maxEpochs)
         // Fitted on the training split, a random nine tenths of values spread evenly over
         // {-10, …, 9} × 1e159 (mean −0.5e159, deviation 5.77e159 over all 400).
         XCTAssertEqual(model.thetaScaler.shift[0], -0.5e159, accuracy: 0.5e159)

@@ -90,7 +90,7 @@ final class FaultTests: XCTestCase {
             XCTAssertEqual(process.terminationReason, .exit)
             XCTAssertEqual(process.terminationStatus, 0)
             let loaded = try TrainedModel.load(from: model)
-            XCTAssertEqual(loaded.summary.stopped, "interrupted")
+            XCTAssertEqual(loaded.summary.stopped, .interrupted)
             XCTAssertGreaterThanOrEqual(loaded.summary.epochs, 1)
         }
     }
@@ -111,13 +111,13 @@ final class FaultTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .exit)
         XCTAssertEqual(process.terminationStatus, 130)
-        XCTAssertEqual(try TrainedModel.load(from: model).summary.stopped, "interrupted")
+        XCTAssertEqual(try TrainedModel.load(from: model).summary.stopped, .interrupted)
 
         let r = try SBIC.run(arguments + ["--max-epochs", "2"])
         XCTAssertEqual(r.status, 0, r.error)
         XCTAssertTrue(r.output.contains("two_moons cpvae 20000 seed 1 obs 1: C2ST"), r.output)
         let trained = try TrainedModel.load(from: model).summary
-        XCTAssertEqual(trained.stopped, "max epochs")
+        XCTAssertEqual(trained.stopped, .maxEpochs)
         XCTAssertEqual(trained.epochs, 2)
     }
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import TestSupport
 import XCTest
 
 /// SHA-256 against the test vectors of FIPS 180-4 (NIST's examples) and `sha256sum`.
@@ -17,8 +18,7 @@ final class SHA256Tests: XCTestCase {
     /// Every length around the block and padding boundaries, against coreutils.
     func testAgainstSha256sum() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sha256sum") else { throw XCTSkip("no sha256sum") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-sha-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: try temporaryDirectory())
         let lengths = [1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000]
         var files: [String] = []
         for length in lengths {

@@ -4,19 +4,20 @@ import Foundation
 import Interpreter
 import JIT
 import Random
+import Runtime
 import Simulators
 import XCTest
 
 final class EvaluationTests: XCTestCase {
     /// The default back end; one test also runs the classifier on the interpreter.
-    let c2st = C2ST(backend: { try JITProgram($0, parameters: $1) })
+    let c2st = C2ST(backend: JIT.executables)
 
     func reference(_ task: String, _ rows: Range<Int>) throws -> Matrix {
         try SBIBM.referenceSamples(task: task, number: 1).selectingRows(rows)
     }
 
     func testReferenceAgainstAnIndependentHalfOfItselfIsChance() throws {
-        let interpreted = C2ST(backend: { try InterpretedProgram($0, parameters: $1) })
+        let interpreted = C2ST(backend: InterpretedProgram.executables)
         for test in [c2st, interpreted] {
             let result = try test(try reference("two_moons", 0..<1000), reference: try reference("two_moons", 1000..<2000))
             XCTAssertEqual(result.accuracy, 0.5, accuracy: 0.05, "\(result.foldAccuracies)")
@@ -30,7 +31,7 @@ final class EvaluationTests: XCTestCase {
         var rng = RandomStream(seed: 4, stream: "test")
         // Shifted by a fifth of a standard deviation, so that the folds' accuracies differ.
         let shifted = try Matrix(rowArrays: (0..<samples.rows).map { r in samples.row(r).map { $0 + 0.2 * rng.normal() } })
-        for backend in [c2st.backend, { try InterpretedProgram($0, parameters: $1) }] {
+        for backend in [c2st.backend, InterpretedProgram.executables] {
             var serial = C2ST(backend: backend), concurrent = C2ST(backend: backend)
             serial.concurrency = 1
             concurrent.concurrency = 2

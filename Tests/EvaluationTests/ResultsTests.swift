@@ -1,6 +1,7 @@
 import Datasets
 import Evaluation
 import Foundation
+import TestSupport
 import XCTest
 
 /// Result files, the earlier log and the report keep what they hold through crashes and odd files.
@@ -11,9 +12,7 @@ final class ResultsTests: XCTestCase {
     }
 
     private func temporaryPath(_ name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-results-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent(name).path
+        try temporaryDirectory() + "/" + name
     }
 
     /// The log earlier versions appended to: a line cut short by a crash is skipped, the

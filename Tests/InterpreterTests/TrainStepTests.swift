@@ -1,3 +1,4 @@
+import Runtime
 import XCTest
 import IR
 import Interpreter
@@ -107,7 +108,7 @@ final class TrainStepTests: XCTestCase {
             return (0..<shape.dims[0]).map { r in (0..<shape.dims[1]).map { Double(inputs[name]![r * shape.dims[1] + $0]) } }
         }
         let data = [spec.sampling.given: rows(spec.sampling.given), spec.sampling.target: rows(spec.sampling.target)]
-        let noise = Dictionary(uniqueKeysWithValues: spec.latentVariables.map { ($0.name, rows(noiseInput($0.name))) })
+        let noise = Dictionary(uniqueKeysWithValues: spec.latentVariables.map { ($0.name, rows(Interface.Inputs.noise($0.name))) })
 
         let expectedLoss = reference.loss(data: data, noise: noise)
         XCTAssertEqual(Double(outputs["loss"]![0]), expectedLoss, accuracy: 1e-5 * max(1, abs(expectedLoss)), "loss", file: file, line: line)

@@ -2,6 +2,7 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import XCTest
 
 /// Programs the JIT cannot compile are refused with an error, never a crash.

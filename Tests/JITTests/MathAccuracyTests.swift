@@ -3,6 +3,7 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import XCTest
 
 /// The JIT's exp, log, tanh and sigmoid against float64, in units in the last place of the

@@ -2,6 +2,8 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
+import TestSupport
 import XCTest
 
 /// Matrix products in all four transpose forms and dense layers with every activation, on

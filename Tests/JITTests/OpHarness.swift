@@ -2,6 +2,8 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
+import TestSupport
 import XCTest
 
 /// Builds a one-op (or few-op) program by hand, plans its memory, runs it on both back ends

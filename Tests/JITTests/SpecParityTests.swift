@@ -3,14 +3,15 @@ import Interpreter
 import IR
 import JIT
 import Passes
+import Runtime
 import Spec
+import TestSupport
 import XCTest
 
 /// Every program of every spec in specs/ gives the same results compiled by the JIT as
 /// interpreted: outputs, gradients, and after several training steps the weights and the
 /// optimizer's state.
 final class SpecParityTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func specFiles() throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("specs"), includingPropertiesForKeys: nil)

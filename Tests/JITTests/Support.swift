@@ -1,32 +1,9 @@
 import Foundation
 import Interpreter
 import IR
+import Runtime
+import TestSupport
 import XCTest
-
-/// A small deterministic generator: the tests need reproducible data, not a particular stream.
-struct TestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
-    }
-
-    mutating func floats(_ count: Int, scale: Double = 1) -> [Float] { (0..<count).map { _ in Float(scale * normal()) } }
-}
 
 /// Writes inputs in place, runs, and copies every output out: the same for both back ends.
 func execute(_ executable: Executable, _ inputs: [String: [Float]]) -> [String: [Float]] {

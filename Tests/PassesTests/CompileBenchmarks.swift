@@ -2,6 +2,7 @@ import Foundation
 import IR
 import Passes
 import Spec
+import TestSupport
 import XCTest
 
 /// Compiling is O(n log n) in a network's layers. Timed, so it runs only when asked, in release:
@@ -19,7 +20,7 @@ final class CompileBenchmarks: XCTestCase {
     /// specs/two_moons_cpvae.json with `layers` hidden layers of width 8, shared out among its
     /// encoder, prior and decoder.
     static func deepSpec(layers: Int) throws -> ModelSpec {
-        let url = CompilerTests.repository.appendingPathComponent("specs/two_moons_cpvae.json")
+        let url = repository.appendingPathComponent("specs/two_moons_cpvae.json")
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         var networks = json["networks"] as! [String: [String: Any]]
         for (k, name) in ["encoder", "prior", "decoder"].enumerated() {

@@ -1,3 +1,5 @@
+import Runtime
+import TestSupport
 import XCTest
 import IR
 import Interpreter
@@ -5,7 +7,6 @@ import Passes
 import Spec
 
 final class CompilerTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func specFiles(_ folder: String = "specs") throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent(folder), includingPropertiesForKeys: nil)
@@ -23,14 +24,14 @@ final class CompilerTests: XCTestCase {
             for url in try Self.specFiles(specs) {
                 let name = url.deletingPathExtension().lastPathComponent
                 let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
-                let golden = Self.repository.appendingPathComponent("\(generated)/\(name).sbig")
+                let golden = repository.appendingPathComponent("\(generated)/\(name).sbig")
                 let expected = try? String(contentsOf: golden, encoding: .utf8)
                 XCTAssertTrue(expected == graph.text, "\(generated)/\(name).sbig is stale: compile \(specs)/\(name).json into \(generated)/")
                 // And the text form reads back to the same graph.
                 if let expected { XCTAssertEqual(try Graph.parse(expected), graph) }
             }
             // And nothing is left there from a spec that is gone.
-            let compiled = try FileManager.default.contentsOfDirectory(atPath: Self.repository.appendingPathComponent(generated).path)
+            let compiled = try FileManager.default.contentsOfDirectory(atPath: repository.appendingPathComponent(generated).path)
                 .filter { $0.hasSuffix(".sbig") }.map { String($0.dropLast(5)) }
             XCTAssertEqual(Set(compiled), Set(try Self.specFiles(specs).map { $0.deletingPathExtension().lastPathComponent }), generated)
         }
@@ -39,7 +40,7 @@ final class CompilerTests: XCTestCase {
     /// Fusion and memory planning change no result: every program of a real spec gives the
     /// same outputs and parameter updates fused and unfused (each unfused value in its own buffer).
     func testFusionAndMemoryPlanPreserveResults() throws {
-        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_upvae.json").path)
+        let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/two_moons_upvae.json").path)
         let (fused, report) = try Compiler().compile(spec)
         XCTAssertGreaterThan(report.fusion.dense, 0)
         XCTAssertGreaterThan(report.fusion.elementwiseChains, 0)
@@ -85,7 +86,7 @@ final class CompilerTests: XCTestCase {
     }
 
     func testMemoryLimitIsEnforcedWithTheNumbers() throws {
-        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
+        let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
         XCTAssertThrowsError(try Compiler(options: .init(memoryLimit: 1_572_864)).compile(spec)) { error in
             XCTAssertTrue("\(error)".hasPrefix("the compiled graph needs "), "\(error)")
             XCTAssertTrue("\(error)".contains("more than the limit of 1.5 MiB"), "\(error)")
@@ -138,7 +139,7 @@ final class CompilerTests: XCTestCase {
     }
 
     func testOptimizerStateAndProgramsAreComplete() throws {
-        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/slcp_cpvae.json").path)
+        let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/slcp_cpvae.json").path)
         let (graph, report) = try Compiler().compile(spec)
         XCTAssertEqual(graph.programs.map(\.name), ["train_step", "gradients", "loss", "sample"])
         let weights = graph.parameters.filter { $0.kind == .weight }

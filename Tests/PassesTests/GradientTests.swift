@@ -1,3 +1,5 @@
+import Runtime
+import TestSupport
 import XCTest
 import IR
 import Passes
@@ -45,7 +47,7 @@ final class GradientTests: XCTestCase {
 
     func testEveryDifferentiableOpAgainstFiniteDifferences() throws {
         // Seeded, so that a failure can be reproduced.
-        var generator = SplitMix(seed: 20_240_611)
+        var generator = TestRandom(seed: 20_240_611)
         var covered = Set<String>()
         for c in Self.cases {
             covered.insert(c.op.name)
@@ -112,18 +114,5 @@ final class GradientTests: XCTestCase {
         let r = try b.input("r", b.shape(y))
         b.output("loss", try b.add(.sum(axis: nil), [b.mul(y, r)]))
         return (Graph(name: "t", parameters: parameters, programs: [b.program]), b.shape(y))
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood), for draws a failing test can repeat.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 @testable import IR
 @testable import Passes
 import Spec
+import TestSupport
 import XCTest
 
 /// The memory planner finds, for each value in its greedy-by-size order, the lowest offset
@@ -89,7 +90,7 @@ final class MemoryPlanningTests: XCTestCase {
 
     /// The same on the programs of a real spec, where values are many and sizes repeat.
     func testSamePlanOnACompiledSpec() throws {
-        let url = CompilerTests.repository.appendingPathComponent("specs/slcp_distractors_cpvae.json")
+        let url = repository.appendingPathComponent("specs/slcp_distractors_cpvae.json")
         let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
         for program in graph.programs {
             XCTAssertEqual(program.memory, Self.pairwisePlan(program), program.name)

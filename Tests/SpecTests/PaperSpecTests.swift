@@ -1,13 +1,13 @@
 import Datasets
 import Foundation
 import Spec
+import TestSupport
 import XCTest
 
 /// The 22 specs of specs/ are the paper's models: hidden widths from its Tables 4 and 5,
 /// latent sizes, batch sizes and learning rates from its Appendix B, as copied into
 /// docs/reproduction/paper/ (architectures.csv, training.csv), and its common protocol.
 final class PaperSpecTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The paper's tables, keyed as the specs name things.
     struct Paper {
@@ -89,7 +89,7 @@ final class PaperSpecTests: XCTestCase {
     }
 
     func testEverySpecIsThePapers() throws {
-        let paper = try Paper(directory: Self.repository.appendingPathComponent("docs/reproduction/paper"))
+        let paper = try Paper(directory: repository.appendingPathComponent("docs/reproduction/paper"))
         let specs = try Self.paperSpecs()
         XCTAssertEqual(specs.count, 22)
         for spec in specs { XCTAssertEqual(Self.differences(spec, paper), [], spec.name) }
@@ -101,7 +101,7 @@ final class PaperSpecTests: XCTestCase {
 
     /// The check sees a single width, latent size or batch size that differs.
     func testOneChangeIsFound() throws {
-        let paper = try Paper(directory: Self.repository.appendingPathComponent("docs/reproduction/paper"))
+        let paper = try Paper(directory: repository.appendingPathComponent("docs/reproduction/paper"))
         let slcp = try XCTUnwrap(Self.paperSpecs().first { $0.name == "slcp_cpvae" })
         var changed = slcp
         changed.networks[2].hidden[1] = 199
@@ -109,7 +109,7 @@ final class PaperSpecTests: XCTestCase {
         changed = slcp
         changed.training.batchSize = 32
         XCTAssertEqual(Self.differences(changed, paper), ["slcp_cpvae: batch size 32, the paper's 16"])
-        let text = try String(contentsOf: Self.repository.appendingPathComponent("specs/slcp_cpvae.json"), encoding: .utf8)
+        let text = try String(contentsOf: repository.appendingPathComponent("specs/slcp_cpvae.json"), encoding: .utf8)
         changed = try ModelSpec.parse(text.replacingOccurrences(of: "\"z\": 4", with: "\"z\": 5"))
         XCTAssertEqual(Self.differences(changed, paper), ["slcp_cpvae: latent sizes [5], the paper's 4"])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IR
 import XCTest
 @testable import Spec
 

@@ -1,5 +1,6 @@
 import Foundation
 import IR
+import TestSupport
 import XCTest
 @testable import Spec
 
@@ -125,9 +126,7 @@ final class ValidSpecTests: XCTestCase {
     }
 
     func testLoadReadsFileAndLabelsDiagnostics() throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("spec-tests-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = URL(fileURLWithPath: try temporaryDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
 
         let good = directory.appendingPathComponent("good.json").path

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Interpreter
 import IR
+import TestSupport
 import Training
 import XCTest
 
@@ -10,7 +11,7 @@ import XCTest
 final class DamagedModelTests: XCTestCase {
     /// A saved model, and its record as a JSON object to damage.
     private func saved() throws -> (directory: String, record: [String: Any]) {
-        let directory = try ModelFileTests.temporaryDirectory()
+        let directory = try temporaryDirectory()
         try ModelFileTests.model(seed: 0.5).save(to: directory)
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/model.json"))
         return (directory, try JSONSerialization.jsonObject(with: data) as! [String: Any])

@@ -3,6 +3,7 @@ import Interpreter
 import IR
 import Passes
 import Spec
+import TestSupport
 import Training
 import XCTest
 
@@ -123,8 +124,54 @@ final class GraphInterfaceTests: XCTestCase {
         XCTAssertEqual(message { _ = try TrainingSettings(g) }, "meta training.patience is missing")
     }
 
-    /// Every scaling a spec can name is one the trainer reads back from the graph.
-    func testScalerKindsAreTheSpecsScalings() {
-        XCTAssertEqual(Scaler.Kind.allCases.map(\.rawValue), Scaling.allCases.map(\.rawValue))
+    /// The metadata of every graph in generated/ (the golden files, written by earlier builds)
+    /// decodes as one value, and encoding it again gives the same lines, text for text.
+    func testGeneratedMetadataRoundTrips() throws {
+        let folder = repository.appendingPathComponent("generated")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sbig") }
+        XCTAssertEqual(files.count, 22)
+        for file in files {
+            let graph = try Graph.parse(String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
+            let metadata = try Metadata.decode(GraphMetadata.self, from: graph.metadata)
+            XCTAssertEqual(try Metadata.encode(metadata), graph.metadata, file)
+            XCTAssertEqual(metadata.layout, try DataLayout(graph), file)
+            XCTAssertEqual(metadata.training, try TrainingSettings(graph), file)
+            XCTAssertEqual(metadata.task, graph.task, file)
+            XCTAssertEqual(metadata.training.batchSize, graph.program(Interface.Programs.trainStep)!.inputs[0].shape.dims[0], file)
+        }
+    }
+
+    /// Graphs compiled before each data variable had its own scaling recorded one for both
+    /// (`training.scaling`); they still train, both variables scaled as it says, and with
+    /// no scaling at all they are refused by key.
+    func testGraphsOfEarlierVersionsStillTrain() throws {
+        var g = try graph()
+        g.metadata["training.scaling.given"] = nil
+        g.metadata["training.scaling.target"] = nil
+        g.metadata["training.scaling"] = "robust"
+        XCTAssertEqual(try TrainingSettings(g).scaling, DataScaling(given: .robust, target: .robust))
+        XCTAssertEqual(try GraphInterface(g).samplingBatch(of: g), 1000)
+        g.metadata["training.scaling"] = nil
+        XCTAssertEqual(message { _ = try TrainingSettings(g) }, "meta training.scaling.given is missing")
+        // A graph without any training protocol still samples; training it is refused.
+        for key in g.metadata.keys where key.hasPrefix("training.") { g.metadata[key] = nil }
+        XCTAssertEqual(try GraphInterface(g).samplingBatch(of: g), 1000)
+        XCTAssertEqual(message { _ = try TrainingSettings(g) }, "meta training.learning_rate is missing")
+    }
+
+    /// model.json records why training stopped in the words earlier versions wrote.
+    func testStopReasonsAreRecordedAsBefore() throws {
+        let words = ["early stopping", "max epochs", "interrupted", "non-finite loss", "running"]
+        for word in words {
+            let json = """
+                {"epochs": 3, "best_epoch": 2, "best_validation_loss": 1.5, "wall_seconds": 1, "us_per_step": 10,
+                 "simulations": 100, "simulations_dropped": 0, "seed": 1, "backend": "jit", "stopped": "\(word)"}
+                """
+            let summary = try JSONDecoder().decode(TrainingSummary.self, from: Data(json.utf8))
+            XCTAssertEqual(summary.stopped.rawValue, word)
+            let again = try JSONSerialization.jsonObject(with: JSONEncoder().encode(summary)) as! [String: Any]
+            XCTAssertEqual(again["stopped"] as? String, word)
+        }
+        XCTAssertEqual(Set(words.compactMap(StopReason.init(rawValue:))).count, words.count)
     }
 }

@@ -1,36 +1,31 @@
 import Datasets
 import Foundation
 import IR
+import Interpreter
 import Passes
 import Spec
+import TestSupport
 import Training
 import XCTest
 
 final class ModelFileTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func model(seed: Float) throws -> TrainedModel {
-        let spec = try ModelSpec.load(path: Self.repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
+        let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
         let (graph, _) = try Compiler().compile(spec)
         var weights: [String: [Float]] = [:]
         for p in graph.parameters where p.kind == .weight {
             weights[p.name] = (0..<p.shape.count).map { seed + Float($0) * 1e-3 }
         }
         let summary = TrainingSummary(epochs: 3, bestEpoch: 2, bestValidationLoss: 1.5, wallSeconds: 1, microsecondsPerStep: 100,
-                                      simulations: 100, simulationsDropped: 2, seed: 1, backend: "interpreter", stopped: "max epochs")
+                                      simulations: 100, simulationsDropped: 2, seed: 1, backend: "interpreter", stopped: .maxEpochs)
         return TrainedModel(graph: graph, weights: weights,
                             thetaScaler: Scaler(kind: .standard, shift: [0.1, -0.2], scale: [0.5, 0.6]),
                             yScaler: Scaler(kind: .standard, shift: [0, 0], scale: [1, 2]), summary: summary, spec: "{}")
     }
 
-    static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbic-model-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     func testSaveAndLoadRoundTrip() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let m = try Self.model(seed: 0.5)
         try m.save(to: dir)
         let loaded = try TrainedModel.load(from: dir)
@@ -41,10 +36,34 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(loaded.spec, "{}")
     }
 
+    /// A model directory written before each data variable had its own scaling: its graph
+    /// records one for both (`meta training.scaling standard`). It loads, draws the same
+    /// samples as the model it was edited from, and trains with that scaling for both.
+    func testModelsOfEarlierVersionsLoad() throws {
+        let dir = try temporaryDirectory()
+        let m = try Self.model(seed: 0.5)
+        try m.save(to: dir)
+        let observation = try Matrix(rows: 1, columns: 2, values: [0.1, -0.2])
+        let before = try PosteriorSampler(try TrainedModel.load(from: dir), backend: InterpretedProgram.executables)
+            .sample(observation, count: 50, seed: 3)[0].samples
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
+        let graphPath = dir + "/" + (record["graph"] as! String)
+        let text = try String(contentsOfFile: graphPath, encoding: .utf8)
+        let old = text.replacingOccurrences(of: "meta training.scaling.given standard\nmeta training.scaling.target standard\n",
+                                            with: "meta training.scaling standard\n")
+        XCTAssertNotEqual(old, text)
+        try old.write(toFile: graphPath, atomically: true, encoding: .utf8)
+        let loaded = try TrainedModel.load(from: dir)
+        XCTAssertNil(loaded.graph.metadata["training.scaling.given"])
+        let after = try PosteriorSampler(loaded, backend: InterpretedProgram.executables).sample(observation, count: 50, seed: 3)[0].samples
+        XCTAssertEqual(after.values, before.values)
+        XCTAssertEqual(try TrainingSettings(loaded.graph).scaling, DataScaling(given: .standard, target: .standard))
+    }
+
     /// The weights file is read here with JSONSerialization and raw bytes only, as any other
     /// safetensors reader would, not with sbic's reader.
     func testWeightsAreStandardSafetensors() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let m = try Self.model(seed: 0.25)
         try m.save(to: dir)
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/model.json"))) as! [String: Any]
@@ -73,7 +92,7 @@ final class ModelFileTests: XCTestCase {
     /// A write that dies before model.json is replaced leaves the previous model intact,
     /// and a completed one replaces it whole, removing the old files, and only those.
     func testReplacementIsAllOrNothing() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         let old = try Self.model(seed: 1), new = try Self.model(seed: 2)
         try old.save(to: dir)
         let oldWeights = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("weights-") }
@@ -91,7 +110,7 @@ final class ModelFileTests: XCTestCase {
     /// A save killed after writing its files and before its commit record leaves them named in
     /// the lock file; the next save removes them.
     func testFilesOfAKilledSaveGoWithTheNextSave() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         try Self.model(seed: 1).save(to: dir)
         let kept = try FileManager.default.contentsOfDirectory(atPath: dir)
         XCTAssertTrue(try String(contentsOfFile: dir + "/model.lock", encoding: .utf8).hasPrefix("sbic run, pid \(getpid())\n"))
@@ -109,7 +128,7 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testNewerFormatIsRefusedClearly() throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try temporaryDirectory()
         try Self.model(seed: 0).save(to: dir)
         let path = dir + "/model.json"
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 7")
@@ -154,7 +173,7 @@ final class ModelFileTests: XCTestCase {
             return [rare ? 1 : 0, 0.37 * Double(r * r % 101), Double(r % 7), rare ? 3.25 : 3]
         }
         let m = try Matrix(rowArrays: rows)
-        for kind in [Scaler.Kind.standard, .logStandard] {
+        for kind in [Scaling.standard, .logStandard] {
             let data = kind == .standard ? m : try Matrix(rowArrays: rows.map { $0.map { Foundation.exp($0) } })
             let scaler = Scaler(fitting: data, kind: kind)
             for c in 0..<4 {

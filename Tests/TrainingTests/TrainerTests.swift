@@ -3,14 +3,15 @@ import Foundation
 import Interpreter
 import IR
 import Passes
+import Runtime
 import Simulators
 import Spec
+import TestSupport
 import Training
 import XCTest
 
 final class TrainerTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let interpreter: BackendCompiler = { try InterpretedProgram($0, parameters: $1) }
+    static let interpreter: BackendCompiler = InterpretedProgram.executables
 
     static func graph(_ name: String) throws -> Graph {
         try Compiler().compile(try ModelSpec.load(path: repository.appendingPathComponent("specs/\(name).json").path)).0
@@ -46,8 +47,8 @@ final class TrainerTests: XCTestCase {
         let graph = try Self.graph("sir_upvae")
         let settings = try TrainingSettings(graph)
         let trainer = try Trainer(graph: graph, backend: Self.interpreter)
-        let data = try TrainingData(theta: theta, y: y, validationFraction: settings.validationFraction, thetaScaling: settings.thetaScaling,
-                                    yScaling: settings.yScaling, minimumTrainingRows: trainer.batch, seed: 1)
+        let data = try TrainingData(theta: theta, y: y, validationFraction: settings.validationFraction, thetaScaling: settings.scaling.target,
+                                    yScaling: settings.scaling.given, minimumTrainingRows: trainer.batch, seed: 1)
         let firstCounts = (0..<data.trainCount).map { data.trainY[$0 * 10] }
         XCTAssertEqual(Set(firstCounts).count, 2, "SIR's first count is 0 or 1 in these simulations")
         XCTAssertEqual(Double(firstCounts.max()! - firstCounts.min()!), 1 / data.yScaler.scale[0], accuracy: 1e-5)
@@ -86,7 +87,7 @@ final class TrainerTests: XCTestCase {
             return stepsIntoTheFourth > 5
         }
         let result = try trainer.train(data, options)
-        XCTAssertEqual(result.stopped, "interrupted")
+        XCTAssertEqual(result.stopped, .interrupted)
         XCTAssertEqual(result.epochs, 3, "the fourth epoch, cut short by the flag, does not count")
         XCTAssertLessThanOrEqual(result.best.bestEpoch, 3)
         XCTAssertEqual(result.weights, snapshots[result.best.bestEpoch - 1])
@@ -104,7 +105,7 @@ final class TrainerTests: XCTestCase {
         }
         let result = try trainer.train(data, options)
         XCTAssertEqual(result.epochs, 2, "the third epoch, cut short by the NaN, does not count")
-        XCTAssertEqual(result.stopped, "non-finite loss")
+        XCTAssertEqual(result.stopped, .nonFiniteLoss)
         XCTAssertTrue(result.best.bestValidationLoss.isFinite)
         XCTAssertTrue(result.weights.values.joined().allSatisfy(\.isFinite))
     }

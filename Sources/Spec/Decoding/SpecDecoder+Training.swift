@@ -1,3 +1,5 @@
+import IR
+
 extension SpecDecoder {
     /// The `training` object; every key is optional and defaults to `Training()`'s value.
     mutating func training(_ field: Field) -> Training {

@@ -1,15 +1,4 @@
-/// How training data are scaled before they reach the networks, per dimension.
-public enum Scaling: String, CaseIterable, Sendable {
-    /// Subtract the mean, divide by the standard deviation.
-    case standard
-    /// Subtract the median, divide by the interquartile range.
-    case robust
-    /// The natural logarithm, then standard: for positive data that span orders of magnitude
-    /// (populations, concentrations, rates). θ comes back through the exponential.
-    case logStandard = "log_standard"
-    /// Leave the data as they are.
-    case none
-}
+import IR
 
 /// The optimizer and the schedule. The initializer's defaults are the language's.
 public struct Training: Equatable, Sendable {

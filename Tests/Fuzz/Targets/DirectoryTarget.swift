@@ -180,7 +180,7 @@ enum DirectoryTarget {
         for p in graph.parameters where p.kind == .weight { weights[p.name] = (0..<p.shape.count).map { Float($0) * 1e-3 } }
         func scaler(_ n: Int) -> Scaler { Scaler(kind: .standard, shift: Array(repeating: 0, count: n), scale: Array(repeating: 1, count: n)) }
         let summary = TrainingSummary(epochs: 1, bestEpoch: 1, bestValidationLoss: 1, wallSeconds: 0, microsecondsPerStep: 0,
-                                      simulations: 10, simulationsDropped: 0, seed: 1, backend: "interpreter", stopped: "max epochs")
+                                      simulations: 10, simulationsDropped: 0, seed: 1, backend: "interpreter", stopped: .maxEpochs)
         return TrainedModel(graph: graph, weights: weights, thetaScaler: scaler(interface.targetSize), yScaler: scaler(interface.givenSize),
                             summary: summary, spec: "{}")
     }()

@@ -3,6 +3,7 @@ import Foundation
 import Interpreter
 import IR
 import Passes
+import Runtime
 import Spec
 import Training
 
@@ -76,7 +77,7 @@ enum FuzzTarget: String, CaseIterable {
         guard let graph = try? Graph.parse(String(decoding: data, as: UTF8.self)),
               saturatingAdd(graph.parameterBytes, graph.arenaBytes()) <= runnableBytes,
               let interface = try? GraphInterface(graph),
-              let trainer = try? Trainer(graph: graph, backend: { try InterpretedProgram($0, parameters: $1) })
+              let trainer = try? Trainer(graph: graph, backend: InterpretedProgram.executables)
         else { return }
         let rows = trainer.batch + 2
         guard rows <= 4096,
@@ -129,7 +130,7 @@ enum FuzzTarget: String, CaseIterable {
         }
         guard let trained = try? TrainedModel.decode(directory: "model", read: read) else { return }
         guard saturatingAdd(trained.graph.parameterBytes, trained.graph.arenaBytes(of: ["sample"])) <= runnableBytes,
-              let sampler = try? PosteriorSampler(trained, backend: { try InterpretedProgram($0, parameters: $1) })
+              let sampler = try? PosteriorSampler(trained, backend: InterpretedProgram.executables)
         else { return }
         let observation = Matrix(rows: 1, columns: sampler.observationDimension)
         _ = try? sampler.sample(observation, count: 3, seed: 1)

@@ -10,7 +10,7 @@ public protocol Executable: AnyObject {
     func run()
 }
 
-/// Compiles one program of a graph for a back end.
-public typealias BackendCompiler = (Program, ParameterStore<Float>) throws -> Executable
-
-extension InterpretedProgram: Executable where T == Float {}
+/// A back end: compiles the programs of a graph that a command runs, all in one call (the JIT
+/// then generates and optimizes each kernel they share once), against the graph's parameters.
+/// The executables come back in the order of `programs`.
+public typealias BackendCompiler = (_ programs: [Program], _ parameters: ParameterStore<Float>) throws -> [Executable]

@@ -3,7 +3,7 @@ import IR
 
 /// The persistent storage of a graph's parameters (weights and optimizer state), shared by all
 /// of its programs and back ends: one aligned block, each parameter at a fixed offset.
-public final class ParameterStore<T: Scalar> {
+public final class ParameterStore<T: BinaryFloatingPoint> {
     public let parameters: [Parameter]
     public let offsets: [String: Int]
     public let count: Int
@@ -63,7 +63,7 @@ public final class ParameterStore<T: Scalar> {
     }
 
     /// Copies every parameter from another store of the same graph (e.g. across precisions).
-    public func copy<U: Scalar>(from other: ParameterStore<U>) {
+    public func copy<U: BinaryFloatingPoint>(from other: ParameterStore<U>) {
         for p in parameters {
             let src = other.buffer(p.name), dst = buffer(p.name)
             for i in dst.indices { dst[i] = T(src[i]) }
