@@ -31,6 +31,12 @@ extension Builder {
             contributions = [g, try add(.sum(axis: 0), [g])]
         case .sum(let axis):
             contributions = [try add(.broadcast(axis: axis, to: shape(x[0])), [g])]
+        case .logSumExp:
+            // ∂y/∂x = softmax(x) = exp(x − y) along the last axis.
+            let input = shape(x[0])
+            let last = input.rank - 1
+            let softmax = try unary(.exp, sub(x[0], add(.broadcast(axis: last, to: input), [y])))
+            contributions = [try mul(add(.broadcast(axis: last, to: input), [g]), softmax)]
         case .broadcast(let axis, _):
             contributions = [try add(.sum(axis: axis), [g])]
         case .concat:

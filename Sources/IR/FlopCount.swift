@@ -31,6 +31,9 @@ extension Node {
             return saturatingAdd(saturatingMultiply(saturatingMultiply(2, elements), k), epilogue)
         case .sum:
             return operands[0].count
+        case .logSumExp:
+            // A max, a subtraction, an exp and an add per element.
+            return saturatingMultiply(4, operands[0].count)
         case .adamw:
             // Per element: scale the gradient (1), update m (3) and v (4), then the parameter:
             // p·decay − step·m / (√v / √c₂ + ε) (7), as PyTorch's AdamW.

@@ -39,8 +39,9 @@ public enum Interface {
         public static let learningRate = "adamw.learning_rate"
         /// The standard-normal noise that drives the reparameterized sample of `variable`.
         public static func noise(_ variable: String) -> String { noisePrefix + variable }
-        /// Whether input `name` is noise, which the runtime draws and feeds.
-        public static func isNoise(_ name: String) -> Bool { name.hasPrefix(noisePrefix) }
+        /// Whether input `name` is noise of a distribution the runtime draws and feeds
+        /// (`NoiseDistribution`: `noise.<variable>` or `noise.<variable>.<kind>`).
+        public static func isNoise(_ name: String) -> Bool { NoiseDistribution(noiseInput: name) != nil }
         static let noisePrefix = "noise."
     }
 }

@@ -15,6 +15,7 @@ public enum Op: Hashable, Sendable {
     case matmul(transposeA: Bool, transposeB: Bool)   // rank 2
     case addBias                                       // [m, n] + [n]
     case sum(axis: Int?)                               // nil: all elements → scalar
+    case logSumExp                                     // log Σ exp over the last axis, which it removes
     case broadcast(axis: Int?, to: Shape)              // the inverse of sum
     case concat                                        // along the last axis
     case slice(start: Int, count: Int)                 // along the last axis
@@ -106,6 +107,11 @@ extension Op {
         case .dense:
             let xw = try Op.matmul(transposeA: false, transposeB: false).resultShape([operands[0], operands[1]])
             return try Op.addBias.resultShape([xw, operands[2]])
+        case .logSumExp:
+            guard operands[0].rank >= 1, operands[0].dims.last! > 0 else {
+                throw ShapeError("logsumexp needs a non-empty last axis, got \(operands[0])")
+            }
+            return operands[0].removing(axis: operands[0].rank - 1)
         case .sum(let axis):
             guard let axis else { return .scalar }
             guard axis >= 0, axis < operands[0].rank else { throw ShapeError("sum over axis \(axis) of \(operands[0])") }

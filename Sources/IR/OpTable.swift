@@ -70,6 +70,9 @@ public enum UnaryOp: Hashable, Sendable {
 
 public enum BinaryOp: Hashable, Sendable {
     case add, sub, mul, div, maximum, minimum
+    /// `a < b ? 1 : 0`: a step, for choosing among discrete outcomes (a mixture's component);
+    /// it has no derivative, so autodiff refuses a loss that reads one.
+    case less
     /// `g · (y > 0 ? 1 : slope)` for y = leaky_relu(x): the derivative reads the activation's
     /// output, not its input, so the pre-activation dies inside the fused dense op.
     case leakyReLUGrad(slope: Float)
@@ -187,6 +190,7 @@ extension BinaryOp {
         },
         BinaryRow("max", [.cheap], examples: [.maximum], make: { _ in .maximum }, derivative: nil),
         BinaryRow("min", [.cheap], examples: [.minimum], make: { _ in .minimum }, derivative: nil),
+        BinaryRow("less", [.cheap], examples: [.less], make: { _ in .less }, derivative: nil),
         BinaryRow("leaky_relu_grad", [.cheap], attributes: ["slope"], examples: [.leakyReLUGrad(slope: 0.1)],
                   make: { .leakyReLUGrad(slope: $0[0]) }, derivative: nil),
         BinaryRow("clamp_grad", [.cheap], attributes: ["low", "high"], examples: [.clampGrad(low: -0.5, high: 0.5)],
@@ -203,6 +207,7 @@ extension BinaryOp {
         case .div: return "div"
         case .maximum: return "max"
         case .minimum: return "min"
+        case .less: return "less"
         case .leakyReLUGrad: return "leaky_relu_grad"
         case .clampGrad: return "clamp_grad"
         }
@@ -210,7 +215,7 @@ extension BinaryOp {
 
     public var attributeValues: [Float] {
         switch self {
-        case .add, .sub, .mul, .div, .maximum, .minimum: return []
+        case .add, .sub, .mul, .div, .maximum, .minimum, .less: return []
         case .leakyReLUGrad(let slope): return [slope]
         case let .clampGrad(low, high): return [low, high]
         }
@@ -248,6 +253,8 @@ extension Op {
             },
             OpRow("add_bias", arity: .exactly(2), [.differentiable]) { _ in .addBias },
             OpRow("sum", ["axis"], arity: .exactly(1), [.differentiable]) { a in .sum(axis: try a.optionalInt("axis")) },
+            // max + log Σ exp(x − max) over the last axis: a mixture's log-density, a softmax's normalizer.
+            OpRow("logsumexp", arity: .exactly(1), [.differentiable]) { _ in .logSumExp },
             OpRow("broadcast", ["axis", "to"], arity: .exactly(1), [.differentiable]) { a in
                 .broadcast(axis: try a.optionalInt("axis"), to: try a.shape("to"))
             },
@@ -287,6 +294,7 @@ extension Op {
         case .matmul: return "matmul"
         case .addBias: return "add_bias"
         case .sum: return "sum"
+        case .logSumExp: return "logsumexp"
         case .broadcast: return "broadcast"
         case .concat: return "concat"
         case .slice: return "slice"
@@ -314,7 +322,7 @@ extension Op {
         case .adamw(let a):
             return [("beta1", a.beta1.description), ("beta2", a.beta2.description),
                     ("epsilon", a.epsilon.description), ("weight_decay", a.weightDecay.description)]
-        case .input, .parameter, .constant, .addBias, .concat, .assign, .dense, .fused: return []
+        case .input, .parameter, .constant, .addBias, .logSumExp, .concat, .assign, .dense, .fused: return []
         }
     }
 

@@ -109,6 +109,9 @@ public final class InterpretedProgram<T: Scalar> {
         case .sum(let axis):
             let (outer, extent, inner) = Kernels.split(shapes[0], at: axis)
             Kernels.sum(x[0], y, outer: outer, extent: extent, inner: inner)
+        case .logSumExp:
+            let columns = shapes[0].dims.last!
+            Kernels.logSumExp(x[0], y, rows: shapes[0].count / columns, columns: columns)
         case let .broadcast(axis, to):
             let (outer, extent, inner) = Kernels.split(to, at: axis)
             Kernels.broadcast(x[0], y, outer: outer, extent: extent, inner: inner)

@@ -73,6 +73,7 @@ enum Kernels {
         case .div: map(a, sa, b, sb, y, n, /)
         case .maximum: map(a, sa, b, sb, y, n) { Swift.max($0, $1) }
         case .minimum: map(a, sa, b, sb, y, n) { Swift.min($0, $1) }
+        case .less: map(a, sa, b, sb, y, n) { $0 < $1 ? 1 : 0 }
         case .leakyReLUGrad(let slope): let s = T(slope); map(a, sa, b, sb, y, n) { $0 > 0 ? $1 : $1 * s }
         case let .clampGrad(low, high):
             let lo = T(low), hi = T(high)
@@ -156,6 +157,22 @@ enum Kernels {
                 let xe = x + (o * extent + e) * inner
                 for i in 0..<inner { yo[i] += xe[i] }
             }
+        }
+    }
+
+    /// y[r] = m + log Σ_c exp(x[r, c] − m) with m the row's maximum, so that no exp overflows;
+    /// a row whose maximum is ±∞ or NaN gives that maximum.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func logSumExp<T: Scalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = x + r * columns
+            var m = row[0]
+            for c in 1..<columns { m = Swift.max(m, row[c]) }
+            guard m.isFinite else { y[r] = m; continue }
+            var total = T(0)
+            for c in 0..<columns { total += T.exp(row[c] - m) }
+            y[r] = m + T.log(total)
         }
     }
 

@@ -35,6 +35,7 @@ extension Emitter {
         case .div: return div(a, b)
         case .maximum: return maximum(a, b)
         case .minimum: return minimum(a, b)
+        case .less: return select(compare(LLVMRealOLT, a, b), splat(1), splat(0))
         case .leakyReLUGrad(let slope):
             return select(compare(LLVMRealOGT, a, splat(0)), b, mul(b, splat(slope)))
         case let .clampGrad(low, high):

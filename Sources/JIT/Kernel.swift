@@ -86,6 +86,8 @@ extension Emitter {
             addBias(x[0], x[1], into: result!, rows: key.result.dims[0], columns: key.result.dims[1])
         case .sum(let axis):
             sum(x[0], into: result!, shapes[0].split(at: axis))
+        case .logSumExp:
+            logSumExp(x[0], into: result!, rows: key.result.count, columns: shapes[0].dims.last!)
         case let .broadcast(axis, to):
             broadcast(x[0], into: result!, to.split(at: axis))
         case .concat:

@@ -1,3 +1,5 @@
+import CLLVM
+
 extension Emitter {
     /// y[o, i] = Σ_e x[o, e, i]. Partial sums stay in vector registers; lanes are added only
     /// once per output, as a tree (a float add chain across lanes would not vectorize).
@@ -35,6 +37,32 @@ extension Emitter {
             offset += lanes
         }
         return horizontalSum(add(add(partial[0], partial[1]), add(partial[2], partial[3])))
+    }
+
+    /// y[r] = m + log Σ_c exp(x[r, c] − m), m the row's maximum (taken in column order, as the
+    /// interpreter does), exp and log by the module's polynomials; a row whose maximum is ±∞ or
+    /// NaN gives that maximum, as in the interpreter.
+    func logSumExp(_ x: Value, into y: Value, rows: Int, columns: Int) {
+        loop(to: rows) { r in
+            let row = advance(x, by: mulInt(r, int(columns)))
+            let first = loadScalar(row)
+            let m = loop(from: 1, to: columns, carrying: [first]) { c, carried in
+                let v = loadScalar(advance(row, by: c))
+                return [select(compare(LLVMRealOGE, v, carried[0]), v, carried[0])]
+            }[0]
+            let shift = splat(m)
+            var total = splat(Float(0))
+            var offset = 0
+            while offset < columns {
+                let lanes = min(Self.lanes, columns - offset)
+                let terms = exp(sub(load(advance(row, by: offset), lanes: lanes), shift))
+                total = add(total, lanes == Self.lanes ? terms : select(mask(lanes), terms, splat(Float(0))))
+                offset += lanes
+            }
+            let result = add(m, extract(log(splat(horizontalSum(total))), 0))
+            let finite = compare(LLVMRealOLT, intrinsic("llvm.fabs", [float], [m]), constant(.infinity))
+            storeScalar(select(finite, result, m), advance(y, by: r))
+        }
     }
 
     /// y[o, e, i] = x[o, i]: the inverse of sum.

@@ -27,6 +27,7 @@ public func fuse(_ graph: Graph) -> (Graph, FusionStatistics) {
 func fuseDense(_ program: Program, _ stats: inout FusionStatistics) -> Program {
     var p = program
     let users = p.users()
+    let outputs = Set(p.outputs.map(\.node))
     var keep = Array(repeating: true, count: p.nodes.count)
     for (i, node) in p.nodes.enumerated() {
         guard case .matmul(false, false) = node.op, users[i].count == 1 else { continue }
@@ -35,11 +36,11 @@ func fuseDense(_ program: Program, _ stats: inout FusionStatistics) -> Program {
         var root = biasAdd
         var activation: UnaryOp?
         if users[biasAdd].count == 1, case .unary(let u) = p.nodes[users[biasAdd][0]].op, u.isActivation,
-           !p.outputs.contains(where: { $0.node == biasAdd }) {
+           !outputs.contains(biasAdd) {
             root = users[biasAdd][0]
             activation = u
         }
-        if p.outputs.contains(where: { $0.node == i }) { continue }
+        if outputs.contains(i) { continue }
         p.nodes[root] = Node(op: .dense(activation: activation),
                              operands: node.operands + [p.nodes[biasAdd].operands[1]], shape: p.nodes[root].shape)
         keep[i] = false
@@ -80,12 +81,15 @@ func fuseElementwise(_ program: Program, _ stats: inout FusionStatistics) -> Pro
 /// One fused node computing `nodes` (in order; the last is the result).
 private func loop(of nodes: [Int], in p: Program) -> Node {
     var operands: [Int] = []
+    // By node: a loop that sums the squares of every gradient reads thousands of operands.
+    var operandIndex: [Int: Int] = [:]
     var position: [Int: Int] = [:]
     var instructions: [FusedBody.Instruction] = []
     func argument(_ n: Int) -> FusedBody.Argument {
         if let j = position[n] { return .result(j) }
         if case .constant(let v) = p.nodes[n].op { return .literal(v) }
-        if let k = operands.firstIndex(of: n) { return .operand(k) }
+        if let k = operandIndex[n] { return .operand(k) }
+        operandIndex[n] = operands.count
         operands.append(n)
         return .operand(operands.count - 1)
     }

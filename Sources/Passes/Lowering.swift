@@ -30,14 +30,14 @@ public func lower(_ spec: ModelSpec) throws -> Graph {
     return graph
 }
 
-/// Weights of a Gaussian network: one dense layer per hidden width, then a mean head and a
-/// log-variance head. Kaiming-normal weights (stored [fan in, fan out]), zero biases.
+/// Weights of a learned network: one dense layer per hidden width, then its family's heads
+/// (a Gaussian's mean and log-variance). Kaiming-normal weights (stored [fan in, fan out]),
+/// zero biases.
 private func weights(_ spec: ModelSpec) -> [Parameter] {
-    spec.networks.filter { $0.distribution == .gaussian }.flatMap { net -> [Parameter] in
+    spec.networks.filter { $0.distribution.capabilities.contains(.learned) }.flatMap { net -> [Parameter] in
         var fanIn = net.inputs.reduce(0) { $0 + spec.variable($1)!.size }
         var layers: [(String, Int)] = net.hidden.enumerated().map { ("layer\($0.offset)", $0.element) }
-        let out = spec.variable(net.output)!.size
-        layers += [("mean", out), ("log_variance", out)]
+        layers += net.distribution.family.heads(size: spec.variable(net.output)!.size).map { ($0.name, $0.width) }
         return layers.flatMap { layer, width -> [Parameter] in
             defer { if layer.hasPrefix("layer") { fanIn = width } }
             return [Parameter(name: "\(net.name).\(layer).weight", kind: .weight, shape: [fanIn, width],
@@ -62,10 +62,10 @@ private func metadata(_ spec: ModelSpec) throws -> [String: String] {
                                              training: training))
 }
 
-/// A network's output distribution in the graph: mean and log-variance nodes, or N(0, I).
-private enum Distribution {
-    case gaussian(mean: Int, logVariance: Int)
-    case standardNormal
+/// A network's output distribution in the graph: its family and the nodes of its heads.
+private struct Distribution {
+    let family: any DistributionFamily
+    let heads: [Int]
 }
 
 private struct Lowering {
@@ -95,9 +95,15 @@ private struct Lowering {
             let value: Int
             switch term {
             case let .kl(posterior, prior, _):
-                value = try kl(distributions[posterior]!, distributions[prior]!)
+                let (q, p) = (distributions[posterior]!, distributions[prior]!)
+                let size = spec.variable(spec.network(posterior)!.output)!.size
+                guard let kl = try q.family.kl(&b, heads: q.heads, against: p.family, heads: p.heads, size: size) else {
+                    throw ShapeError("KL(\(q.family.name) ‖ \(p.family.name)) has no closed form")
+                }
+                value = kl
             case let .nll(network, _):
-                value = try nll(values[spec.network(network)!.output]!, distributions[network]!)
+                let (output, d) = (spec.network(network)!.output, distributions[network]!)
+                value = try d.family.negativeLogDensity(&b, of: values[output]!, heads: d.heads, size: spec.variable(output)!.size)
             }
             let weighted = term.weight == 1 ? value : try b.mul(value, constant: Float(term.weight))
             total = try total.map { try b.add($0, weighted) } ?? weighted
@@ -124,26 +130,27 @@ private struct Lowering {
 
     /// A [1, n] value repeated to [batch, n]; a batch's value as it is. Summing the one row
     /// drops the axis that the broadcast then adds back at full length.
-    mutating func toBatch(_ x: Int) throws -> Int {
-        let shape = b.shape(x)
-        guard shape.dims[0] == 1, batch != 1 else { return x }
-        let row = try b.add(.sum(axis: 0), [x])
-        return try b.add(.broadcast(axis: 0, to: [batch, shape.dims[1]]), [row])
-    }
+    mutating func toBatch(_ x: Int) throws -> Int { try Passes.toBatch(&b, x, batch: batch) }
 
-    /// The network's distribution given the current values of its inputs.
+    /// The network's distribution given the current values of its inputs: its layers, then
+    /// one dense head per head of its family, log-variances clamped to the model's range.
     mutating func evaluate(_ net: Network) throws -> Distribution {
-        guard net.distribution == .gaussian else { return .standardNormal }
+        let family = net.distribution.family
+        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: []) }
         let inputs = net.inputs.map { values[$0]! }
         var h = inputs.count == 1 ? inputs[0] : try b.add(.concat, inputs)
         for layer in net.hidden.indices {
             h = try b.unary(activation(net.activation), dense(h, "\(net.name).layer\(layer)"))
         }
-        let mean = try dense(h, "\(net.name).mean")
         let range = spec.logVarianceRange
-        let logVariance = try b.unary(.clamp(low: Float(range.lowerBound), high: Float(range.upperBound)),
-                                      dense(h, "\(net.name).log_variance"))
-        return .gaussian(mean: mean, logVariance: logVariance)
+        let heads = try family.heads(size: spec.variable(net.output)!.size).map { head -> Int in
+            let value = try dense(h, "\(net.name).\(head.name)")
+            switch head.kind {
+            case .free: return value
+            case .logVariance: return try b.unary(.clamp(low: Float(range.lowerBound), high: Float(range.upperBound)), value)
+            }
+        }
+        return Distribution(family: family, heads: heads)
     }
 
     mutating func dense(_ x: Int, _ layer: String) throws -> Int {
@@ -151,37 +158,27 @@ private struct Lowering {
         return try b.add(.addBias, [product, b.parameter(layer + ".bias")])
     }
 
-    /// The reparameterized sample μ + exp(½ log σ²) ⊙ ε, with ε the input `noise.<variable>`.
-    /// The mean and standard deviation of a network evaluated on the observation alone are
-    /// broadcast to the batch of noise.
+    /// A batch of samples of `variable` from `d`, drawn from the noise inputs its family
+    /// declares (`noise.<variable>` for the normal draws). What was computed from the
+    /// observation alone is broadcast to the batch where it meets the noise.
     mutating func sample(_ d: Distribution, _ variable: String) throws -> Int {
-        let noise = try b.input(Interface.Inputs.noise(variable), [batch, spec.variable(variable)!.size])
-        guard case let .gaussian(mean, logVariance) = d else { return noise }
-        let deviation = try toBatch(b.unary(.exp, b.mul(logVariance, constant: 0.5)))
-        return try b.add(toBatch(mean), b.mul(deviation, noise))
-    }
-
-    /// ½ Σ_d [log σ²_p − log σ²_q + (σ²_q + (μ_q − μ_p)²) / σ²_p − 1] per example.
-    mutating func kl(_ q: Distribution, _ p: Distribution) throws -> Int {
-        guard case let .gaussian(mq, lq) = q else { throw ShapeError("KL needs a Gaussian posterior") }
-        let terms: Int
-        switch p {
-        case let .gaussian(mp, lp):
-            let spread = try b.add(b.unary(.exp, lq), b.unary(.square, b.sub(mq, mp)))
-            terms = try b.add(b.sub(lp, lq), b.mul(spread, b.unary(.exp, b.unary(.neg, lp))))
-        case .standardNormal:
-            terms = try b.sub(b.add(b.unary(.exp, lq), b.unary(.square, mq)), lq)
+        let size = spec.variable(variable)!.size
+        let batch = self.batch
+        let noise = try d.family.noise(size: size).map { source in
+            try b.input(source.distribution.input(for: variable), [batch, source.width])
         }
-        return try b.mul(b.add(.sum(axis: 1), [b.add(terms, constant: -1)]), constant: 0.5)
+        let context = SamplingContext { b, x in try Passes.toBatch(&b, x, batch: batch) }
+        return try d.family.sample(&b, heads: d.heads, noise: noise, size: size, context: context)
     }
+}
 
-    /// ½ Σ_d [log σ² + (x − μ)² / σ² + log 2π] per example.
-    mutating func nll(_ x: Int, _ d: Distribution) throws -> Int {
-        guard case let .gaussian(mean, logVariance) = d else { throw ShapeError("NLL needs a Gaussian network") }
-        let misfit = try b.mul(b.unary(.square, b.sub(x, mean)), b.unary(.exp, b.unary(.neg, logVariance)))
-        let terms = try b.add(b.add(misfit, logVariance), constant: Float(log(2 * Double.pi)))
-        return try b.mul(b.add(.sum(axis: 1), [terms]), constant: 0.5)
-    }
+/// A [1, n] value repeated to [batch, n]; a batch's value as it is. Summing the one row drops
+/// the axis that the broadcast then adds back at full length.
+private func toBatch(_ b: inout Builder, _ x: Int, batch: Int) throws -> Int {
+    let shape = b.shape(x)
+    guard shape.dims[0] == 1, batch != 1 else { return x }
+    let row = try b.add(.sum(axis: 0), [x])
+    return try b.add(.broadcast(axis: 0, to: [batch, shape.dims[1]]), [row])
 }
 
 private func activation(_ a: Activation) -> UnaryOp {

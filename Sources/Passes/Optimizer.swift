@@ -21,8 +21,9 @@ public func addOptimizer(_ graph: Graph, to name: String, _ settings: AdamWSetti
     return try g.mapPrograms { program in
         guard program.name == name else { return program }
         var b = Builder(program, parameters: g.parameters)
+        let outputs = Dictionary(program.outputs.map { ($0.name, $0.node) }, uniquingKeysWith: { first, _ in first })
         let gradients = try weights.map { w -> Int in
-            guard let node = program.output(Interface.Outputs.gradient(of: w.name)) else { throw ShapeError("\(name) has no gradient of \(w.name)") }
+            guard let node = outputs[Interface.Outputs.gradient(of: w.name)] else { throw ShapeError("\(name) has no gradient of \(w.name)") }
             return node
         }
         var squares: Int?

@@ -84,6 +84,14 @@ extension RandomStream {
         }
     }
 
+    /// Fills `buffer` with uniform draws in [0, 1): 24 random bits each, so that every float
+    /// is exact and none rounds up to 1.
+    public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        for i in buffer.indices {
+            buffer[i] = Float(next() >> 40) * 0x1p-24
+        }
+    }
+
     /// Fills `buffer` with standard normal draws.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
         for i in buffer.indices {

@@ -26,7 +26,8 @@ public final class PosteriorSampler {
     private let parameters: ParameterStore<Float>
     private let batch: Int
     private let given: String, target: String
-    private let noiseInputs: [String]
+    /// The noise inputs, in program order, and the distribution each is drawn from.
+    private let noiseInputs: [(name: String, distribution: NoiseDistribution)]
 
     public init(_ model: TrainedModel, backend: BackendCompiler) throws {
         let interface = try GraphInterface(model.graph)
@@ -46,7 +47,7 @@ public final class PosteriorSampler {
             }
             parameters[name] = values
         }
-        noiseInputs = sample.inputs.map(\.name).filter(Interface.Inputs.isNoise)
+        noiseInputs = sample.inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
         program = try backend([sample], parameters)[0]
     }
 
@@ -75,7 +76,7 @@ public final class PosteriorSampler {
                                  for: "drawing \(count) samples for each of \(observations.rows) observation(s)")
         let scaled = model.yScaler.apply(observations)
         var noise = RandomStream(seed: seed, stream: "sample")
-        let (yIn, noiseIn) = (program.input(given), noiseInputs.map(program.input))
+        let (yIn, noiseIn) = (program.input(given), noiseInputs.map { (program.input($0.name), $0.distribution) })
         let d = parameterDimension, m = observationDimension
         let maximumDraws = saturatingMultiply(count, Self.maximumDrawsPerSample)
         var results: [PosteriorSamples] = []
@@ -88,7 +89,7 @@ public final class PosteriorSampler {
                     throw TrainingError("observation \(observation + 1): only \(kept) of \(draws) draws of θ lay inside "
                         + "the support; the model puts almost all its mass outside it")
                 }
-                for b in noiseIn { noise.fillNormal(b) }
+                for (b, distribution) in noiseIn { noise.fill(b, distribution) }
                 program.run()
                 let theta = model.thetaScaler.invert(program.output(target), columns: d)
                 // The rows this run gives: the first that are needed or, with a support, those

@@ -79,7 +79,8 @@ public final class Trainer {
     /// Examples per step, compiled into the graph.
     public let batch: Int
     private let target: String, given: String
-    private let noiseInputs: [String]
+    /// The noise inputs, in program order, and the distribution each is drawn from.
+    private let noiseInputs: [(name: String, distribution: NoiseDistribution)]
     /// The graph's data layout and programs, checked.
     public let interface: GraphInterface
 
@@ -93,7 +94,7 @@ public final class Trainer {
         self.graph = graph
         target = interface.target
         given = interface.given
-        noiseInputs = programs[0].inputs.map(\.name).filter(Interface.Inputs.isNoise)
+        noiseInputs = programs[0].inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
         parameters = ParameterStore<Float>(graph)
         // Compiled together: the JIT generates the kernels the two share once.
         let executables = try backend(programs, parameters)
@@ -106,7 +107,7 @@ public final class Trainer {
         var shuffle = RandomStream(seed: options.seed, stream: "shuffle")
         var noise = RandomStream(seed: options.seed, stream: "noise")
         let (thetaIn, yIn) = (step.input(target), step.input(given))
-        let noiseIn = noiseInputs.map(step.input)
+        let noiseIn = noiseInputs.map { (step.input($0.name), $0.distribution) }
         step.input(Interface.Inputs.learningRate)[0] = Float(options.learningRate)
 
         let start = Date()
@@ -169,7 +170,7 @@ public final class Trainer {
                     copyRow(data.trainTheta, row, data.thetaColumns, into: thetaIn, at: i)
                     copyRow(data.trainY, row, data.yColumns, into: yIn, at: i)
                 }
-                for n in noiseIn { noise.fillNormal(n) }
+                for (n, distribution) in noiseIn { noise.fill(n, distribution) }
                 step.run()
                 let loss = Double(step.output(Interface.Outputs.loss)[0])
                 guard loss.isFinite else { stopped = .nonFiniteLoss; break epochs }
@@ -211,7 +212,7 @@ public final class Trainer {
     private func validate(_ data: TrainingData, seed: UInt64) -> Double {
         var noise = RandomStream(seed: seed, stream: "validation")
         let (thetaIn, yIn) = (validation.input(target), validation.input(given))
-        let noiseIn = noiseInputs.map(validation.input)
+        let noiseIn = noiseInputs.map { (validation.input($0.name), $0.distribution) }
         var sum = 0.0
         var first = 0
         while first < data.validationCount {
@@ -221,7 +222,7 @@ public final class Trainer {
                 copyRow(data.validationTheta, row, data.thetaColumns, into: thetaIn, at: i)
                 copyRow(data.validationY, row, data.yColumns, into: yIn, at: i)
             }
-            for n in noiseIn { noise.fillNormal(n) }
+            for (n, distribution) in noiseIn { noise.fill(n, distribution) }
             validation.run()
             let losses = validation.output(Interface.Outputs.exampleLoss)
             for i in 0..<count { sum += Double(losses[i]) }

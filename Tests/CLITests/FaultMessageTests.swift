@@ -35,6 +35,34 @@ final class FaultMessageTests: XCTestCase {
                     "simulate: /proc/foo: cannot create: No such file or directory")
     }
 
+    /// A write cut short, as on a full disk: here by a file-size limit (`ulimit -f`, which needs no
+    /// privileges, with SIGXFSZ ignored so that the write fails instead of killing the process).
+    /// The graph is larger than the limit; the message names the output and the system's reason,
+    /// no partial or temporary file is left, and the graph already there is not touched.
+    func testACompiledGraphCutShortLeavesNothing() throws {
+        let output = path("out")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let existing = Data("the graph of an earlier compile\n".utf8)
+        FileManager.default.createFile(atPath: output + "/two_moons_cpvae.sbig", contents: existing)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // 16 blocks (8 or 16 KiB, as the shell counts them) of a graph of about 30 KB.
+        process.arguments = ["-c", "ulimit -f 16 && trap '' XFSZ && exec \"$0\" compile specs/two_moons_cpvae.json -o \"$1\"",
+                             SBIC.executable.path, output]
+        process.currentDirectoryURL = SBIC.repository
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, error)
+        XCTAssertEqual(process.terminationStatus, 1, error)
+        XCTAssertTrue(error.contains("specs/two_moons_cpvae.json: \(output)/two_moons_cpvae.sbig: cannot write: File too large"), error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output), ["two_moons_cpvae.sbig"])
+        XCTAssertEqual(FileManager.default.contents(atPath: output + "/two_moons_cpvae.sbig"), existing)
+    }
+
     /// Finite samples whose squared distances overflow: the MMD says so instead of failing to write NaN as JSON.
     func testEvalOfSamplesNearTheLargestDoubles() throws {
         let rows = (0..<60).map { i in "\(Double(i % 7 + 1) * 1e300),\(Double(i % 5 + 1) * -1e300)" }

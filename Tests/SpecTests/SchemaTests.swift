@@ -89,9 +89,25 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(numbers(try lookup(schema, "properties", "activation", "default", "leaky_relu")), [slope])
         XCTAssertEqual(numbers(try lookup(schema, "$defs", "lossTerm", "properties", "weight", "default")),
                        [LossTerm.defaultWeight])
-        XCTAssertEqual(strings(try lookup(schema, "$defs", "network", "properties", "output",
-                                          "additionalProperties", "enum")),
-                       OutputDistribution.allCases.map(\.rawValue))
+        // Families without settings are named by a string; each with settings is an object
+        // holding "family" and its settings, with their ranges.
+        let kinds = try lookup(schema, "$defs", "network", "properties", "output", "additionalProperties", "oneOf")
+        guard case .array(let variants) = kinds.kind, let names = variants.first else { return XCTFail("output.oneOf") }
+        XCTAssertEqual(strings(try lookup(names, "enum")), DistributionFamilies.all.filter { $0.options.isEmpty }.map { $0.name })
+        let withSettings = DistributionFamilies.all.filter { !$0.options.isEmpty }
+        XCTAssertEqual(variants.count, 1 + withSettings.count)
+        for (family, variant) in zip(withSettings, variants.dropFirst()) {
+            if case .string(let name) = try lookup(variant, "properties", "family", "const").kind {
+                XCTAssertEqual(name, family.name)
+            } else {
+                XCTFail("\(family.name): family is no const string")
+            }
+            XCTAssertEqual(strings(try lookup(variant, "required")), ["family"] + family.options.map(\.name))
+            for option in family.options {
+                XCTAssertEqual(numbers(try lookup(variant, "properties", option.name, "minimum")), [Double(option.range.lowerBound)])
+                XCTAssertEqual(numbers(try lookup(variant, "properties", option.name, "maximum")), [Double(option.range.upperBound)])
+            }
+        }
         XCTAssertEqual(numbers(try lookup(schema, "$defs", "count", "maximum")), [Double(SpecDecoder.maximumCount)])
     }
 

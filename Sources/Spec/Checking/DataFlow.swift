@@ -1,3 +1,5 @@
+import IR
+
 /// How a training step moves values between networks.
 ///
 /// Data variables come from the training set. Each latent variable comes from its
@@ -117,6 +119,15 @@ extension SpecChecker {
             let path = JSONPath.root.member("variables").member(variable)
             if candidates.count == 1 {
                 sources[variable] = candidates[0]
+                // Training differentiates through the sample that stands for the variable.
+                let family = networks.first { $0.name == candidates[0] }!.distribution
+                if read.contains(variable), !family.capabilities.contains(.reparameterized) {
+                    log.error("latent variable \(quoted(variable)) is drawn from \(quoted(candidates[0])) in training, but a "
+                              + "\(family.name) sample is not reparameterized, so no gradient reaches that network; "
+                              + "model it with \(DistributionFamilies.names(with: .reparameterized))",
+                              at: JSONPath.root.member("networks").member(candidates[0]).member("output").member(variable),
+                              anchor: .key)
+                }
             } else if !read.contains(variable) {
                 continue
             } else if candidates.isEmpty {

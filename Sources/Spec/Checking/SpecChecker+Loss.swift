@@ -1,3 +1,5 @@
+import IR
+
 extension SpecChecker {
     /// Each loss term against the networks it names.
     mutating func checkLoss() {
@@ -22,9 +24,14 @@ extension SpecChecker {
         }
         // The posterior is what learns to infer the latent variable from the data; a
         // fixed N(0, I) would make the variable carry no information at all.
+        // KL terms are lowered in closed form, which exists only between some families.
         if let family = posterior?.distribution, !family.capabilities.contains(.klPosterior) {
-            log.error("the posterior \(quoted(q)) must be \(OutputDistribution.families(with: .klPosterior)), not \(family.rawValue)",
-                      at: path.element(0))
+            log.error("the posterior \(quoted(q)) must be \(DistributionFamilies.names(with: .klPosterior)), not \(family.name)"
+                      + closedFormNote(family), at: path.element(0))
+        }
+        if let family = prior?.distribution, !family.capabilities.contains(.klPrior) {
+            log.error("the prior \(quoted(p)) must be \(DistributionFamilies.names(with: .klPrior)), not \(family.name)"
+                      + closedFormNote(family), at: path.element(1))
         }
         guard let qVariable = posterior?.output, let pVariable = prior?.output else { return }
         if qVariable != pVariable {
@@ -35,10 +42,15 @@ extension SpecChecker {
         }
     }
 
+    /// Why a learned family cannot be a KL side: a fixed one is refused for its own reason.
+    private func closedFormNote(_ family: OutputDistribution) -> String {
+        family.capabilities.contains(.learned) ? ": KL divergences of a \(family.name) have no closed form" : ""
+    }
+
     private mutating func checkNLL(_ name: String, at path: JSONPath) {
         guard let network = resolve(network: name, at: path) else { return }
         if let family = network.distribution, !family.capabilities.contains(.learned) {
-            log.error("network \(quoted(name)) is \(family.rawValue) and has no parameters to fit", at: path)
+            log.error("network \(quoted(name)) is \(family.name) and has no parameters to fit", at: path)
         } else if let output = network.output, isLatent(output) == true {
             log.error("network \(quoted(name)) outputs latent variable \(quoted(output)); "
                       + "nll fits a data variable (sample.given or sample.target)", at: path)

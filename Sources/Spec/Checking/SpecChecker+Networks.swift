@@ -36,18 +36,18 @@ extension SpecChecker {
         guard let family = network.distribution else { return }
         if family.capabilities.contains(.learned) {
             if network.inputs?.isEmpty == true {
-                log.error("a \(family.rawValue) network needs at least one input", at: network.path.member("inputs"))
+                log.error("a \(family.name) network needs at least one input", at: network.path.member("inputs"))
             }
         } else {
             // A fixed family (N(0, I)): there is nothing to condition on and nothing to learn.
             if let inputs = network.inputs, !inputs.isEmpty {
-                log.error("a \(family.rawValue) network takes no inputs", at: network.path.member("inputs"))
+                log.error("a \(family.name) network takes no inputs", at: network.path.member("inputs"))
             }
             if !network.hidden.isEmpty {
-                log.error("a \(family.rawValue) network has no hidden layers", at: network.path.member("hidden"))
+                log.error("a \(family.name) network has no hidden layers", at: network.path.member("hidden"))
             }
             if network.hasOwnActivation {
-                log.error("a \(family.rawValue) network has no layers to activate",
+                log.error("a \(family.name) network has no layers to activate",
                           at: network.path.member("activation"))
             }
         }

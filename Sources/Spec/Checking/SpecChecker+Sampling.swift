@@ -1,3 +1,5 @@
+import IR
+
 extension SpecChecker {
     /// The sample section: its variables, and a walk along its path that tracks which
     /// variables are available at each step.
@@ -74,12 +76,12 @@ extension SpecChecker {
         let reason: String? = if output != target {
             "\(quoted(name)) outputs \(quoted(output))"
         } else if !distribution.capabilities.contains(.samplesTarget) {
-            "\(quoted(name)) is \(distribution.rawValue)"
+            "\(quoted(name)) is \(distribution.name)"
         } else {
             nil
         }
         if let reason {
-            log.error("the path must end with a \(OutputDistribution.families(with: .samplesTarget)) network that outputs sample.target \(quoted(target)), "
+            log.error("the path must end with a \(DistributionFamilies.names(with: .samplesTarget)) network that outputs sample.target \(quoted(target)), "
                       + "but \(reason)", at: path.element(names.count - 1))
         }
     }

@@ -71,14 +71,19 @@ extension SpecDecoder {
     /// An object whose keys are fixed by `schema`: unknown and missing keys are reported.
     mutating func record(_ field: Field, _ schema: KeySchema) -> Members? {
         guard let members = members(field) else { return nil }
+        checkKeys(members, schema, at: field.path)
+        return members
+    }
+
+    /// Reports the keys of `members` that `schema` does not allow, and those it requires that are missing.
+    mutating func checkKeys(_ members: Members, _ schema: KeySchema, at path: JSONPath) {
         for (key, member) in members.entries where !schema.allowed.contains(key) {
             let hint = schema.suggestion(for: key).map { " (did you mean \(quoted($0))?)" } ?? ""
             log.error("unknown key \(quoted(key))\(hint)", at: member.path, anchor: .key)
         }
         for key in schema.required where members[key] == nil {
-            log.error("missing required key \(quoted(key))", at: field.path)
+            log.error("missing required key \(quoted(key))", at: path)
         }
-        return members
     }
 
     mutating func array(_ field: Field) -> [Field]? {

@@ -1,3 +1,5 @@
+import IR
+
 extension SpecDecoder {
     /// `{"encoder": {...}, ...}`; each network's activation falls back to `activation`.
     mutating func networks(_ field: Field, activation: Activation) -> [NetworkDraft]? {
@@ -38,8 +40,44 @@ extension SpecDecoder {
                       at: field.path)
             return nil
         }
-        let options = OutputDistribution.allCases.map(\.rawValue)
-        let distribution = choice(kind, from: options, what: "distribution").flatMap(OutputDistribution.init)
-        return (variable, distribution)
+        return (variable, distribution(kind))
+    }
+
+    /// A family's name, `"gaussian"`, or an object that names it and gives its settings,
+    /// `{"family": "mixture", "components": 5}`.
+    private mutating func distribution(_ field: Field) -> OutputDistribution? {
+        let names = DistributionFamilies.all.map { $0.name }
+        if case .string = field.value.kind {
+            guard let name = choice(field, from: names, what: "distribution"),
+                  let family = DistributionFamilies.named(name) else { return nil }
+            guard family.options.isEmpty else {
+                let example = family.options.map { "\"\($0.name)\": \($0.range.lowerBound + 1)" }.joined(separator: ", ")
+                log.error("a \(name) needs its settings: {\"family\": \"\(name)\", \(example)}", at: field.path)
+                return nil
+            }
+            return OutputDistribution(family.init(options: [:]))
+        }
+        guard case .object = field.value.kind else {
+            return mismatch(field, expected: "a distribution's name, or an object with \"family\"")
+        }
+        guard let members = members(field) else { return nil }
+        let family = members["family"].flatMap { choice($0, from: names, what: "distribution") }.flatMap(DistributionFamilies.named)
+        // Until the family is known, only "family" itself can be judged.
+        let optionNames = family?.options.map(\.name) ?? members.entries.map(\.key).filter { $0 != "family" }
+        checkKeys(members, KeySchema(allowed: ["family"] + optionNames, required: ["family"] + (family == nil ? [] : optionNames)),
+                  at: field.path)
+        guard let family else { return nil }
+        var settings: [String: Int] = [:]
+        for option in family.options {
+            guard let field = members[option.name], let value = count(field) else { continue }
+            guard option.range.contains(value) else {
+                log.error("\(option.name) must be in \(option.range.lowerBound)...\(option.range.upperBound), found \(value)",
+                          at: field.path)
+                continue
+            }
+            settings[option.name] = value
+        }
+        guard settings.count == family.options.count else { return nil }
+        return OutputDistribution(family.init(options: settings))
     }
 }

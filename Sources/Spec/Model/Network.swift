@@ -23,41 +23,29 @@ public struct Network: Equatable, Sendable {
     }
 }
 
-public enum OutputDistribution: String, CaseIterable, Sendable {
-    /// A diagonal Gaussian: a mean head and a log-variance head, the latter clamped to
-    /// the model's `logVarianceRange`.
-    case gaussian
-    /// The fixed N(0, I): no inputs, no layers, no parameters.
-    case standardNormal = "standard_normal"
+/// A network's output family with its settings (IR/Families): the spec checker asks its
+/// capabilities, lowering builds its heads, samples and losses through it.
+public struct OutputDistribution: Equatable, Sendable, CustomStringConvertible {
+    public let family: any DistributionFamily
 
-    /// What the checker may ask of a family; it asks these, never which family it is, so a
-    /// new family states its capabilities here and the checks follow.
-    public var capabilities: FamilyCapabilities {
-        switch self {
-        case .gaussian: return [.learned, .samplesTarget, .klPosterior]
-        case .standardNormal: return []
-        }
+    public init(_ family: any DistributionFamily) { self.family = family }
+
+    public static let gaussian = OutputDistribution(DiagonalGaussian())
+    public static let standardNormal = OutputDistribution(StandardNormal())
+
+    /// As the spec names the family: "gaussian".
+    public var name: String { family.name }
+    public var capabilities: FamilyCapabilities { family.capabilities }
+
+    /// The name, and the settings where there are any: "mixture (components 5)".
+    public var description: String {
+        let settings = family.settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        return settings.isEmpty ? name : "\(name) (\(settings.joined(separator: ", ")))"
     }
-}
 
-extension OutputDistribution {
-    /// The families with `capability`, as a message names them: "gaussian" or "a, b or c".
-    static func families(with capability: FamilyCapabilities) -> String {
-        let names = allCases.filter { $0.capabilities.contains(capability) }.map(\.rawValue)
-        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    public static func == (a: OutputDistribution, b: OutputDistribution) -> Bool {
+        AnyHashable(a.family) == AnyHashable(b.family)
     }
-}
-
-public struct FamilyCapabilities: OptionSet, Hashable, Sendable {
-    public let rawValue: Int
-    public init(rawValue: Int) { self.rawValue = rawValue }
-    /// Computed from the network's inputs by its layers, and trained: it takes inputs, and
-    /// a loss term must fit it. Without it, the family is fixed: no inputs, no layers.
-    public static let learned = FamilyCapabilities(rawValue: 1 << 0)
-    /// May end sample.path: it draws the target from what the network learned.
-    public static let samplesTarget = FamilyCapabilities(rawValue: 1 << 1)
-    /// May be the posterior q of a KL term: KL(q ‖ p) is lowered against any family.
-    public static let klPosterior = FamilyCapabilities(rawValue: 1 << 2)
 }
 
 public enum Activation: Equatable, Sendable {
