@@ -8,13 +8,13 @@ import Spec
 import TestSupport
 import XCTest
 
-/// Every program of every spec in specs/ gives the same results compiled by the JIT as
+/// Every program of every spec in specs/ and specs/beyond/ gives the same results compiled by the JIT as
 /// interpreted: outputs, gradients, and after several training steps the weights and the
 /// optimizer's state.
 final class SpecParityTests: XCTestCase {
 
-    static func specFiles() throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent("specs"), includingPropertiesForKeys: nil)
+    static func specFiles(_ folder: String = "specs") throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: repository.appendingPathComponent(folder), includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" && $0.lastPathComponent != "schema.json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
@@ -22,6 +22,16 @@ final class SpecParityTests: XCTestCase {
     func testEverySpec() throws {
         let specs = try Self.specFiles()
         XCTAssertEqual(specs.count, 22)
+        for url in specs {
+            try checkSpec(url)
+        }
+    }
+
+    /// Beyond the paper: log-scaled y, and the mixture family (its component chosen by `less`
+    /// against a uniform draw, its softmax by `logsumexp`).
+    func testEveryBeyondSpec() throws {
+        let specs = try Self.specFiles("specs/beyond")
+        XCTAssertFalse(specs.isEmpty)
         for url in specs {
             try checkSpec(url)
         }

@@ -12,11 +12,18 @@ func execute(_ executable: Executable, _ inputs: [String: [Float]]) -> [String: 
     return Dictionary(uniqueKeysWithValues: executable.program.outputs.map { ($0.name, Array(executable.output($0.name))) })
 }
 
-/// Random inputs for every input of a program; the learning rate a plausible one.
+/// Random inputs for every input of a program; the learning rate a plausible one, and uniform
+/// noise as the sampler draws it: in [0, 1), on a 2⁻²⁴ grid.
 func randomInputs(_ program: Program, _ random: inout TestRandom) -> [String: [Float]] {
     var inputs: [String: [Float]] = [:]
     for (name, shape) in program.inputs {
-        inputs[name] = name == "adamw.learning_rate" ? [1e-3] : random.floats(shape.count)
+        if name == "adamw.learning_rate" {
+            inputs[name] = [1e-3]
+        } else if NoiseDistribution(noiseInput: name) == .uniform {
+            inputs[name] = (0..<shape.count).map { _ in Float(Int(random.uniform() * 0x1p24)) * 0x1p-24 }
+        } else {
+            inputs[name] = random.floats(shape.count)
+        }
     }
     return inputs
 }
