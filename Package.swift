@@ -64,7 +64,7 @@ let package = Package(
         // What the test targets share: the repository's root, temporary directories, a seeded generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets", "TestSupport"]),
-        .testTarget(name: "IRTests", dependencies: ["IR"]),
+        .testTarget(name: "IRTests", dependencies: ["IR", "TestSupport"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "TestSupport"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Random"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Runtime", "Interpreter", "Passes", "Spec", "IR", "TestSupport"]),

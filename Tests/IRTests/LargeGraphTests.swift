@@ -1,4 +1,5 @@
 @testable import IR
+import TestSupport
 import XCTest
 
 /// Reading and verifying a graph is O(n log n) in its nodes: a 10,000-layer network (50,001
@@ -50,11 +51,8 @@ final class LargeGraphTests: XCTestCase {
 
     /// The sweep finds exactly the conflicts that comparing every pair finds, on random plans.
     func testSweepAgreesWithEveryPair() throws {
-        var state: UInt64 = 7
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
+        var random = TestRandom(seed: 7)
+        func next(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
         var found = 0
         for trial in 0..<400 {
             var b = Builder(Program(name: "p"), parameters: [])

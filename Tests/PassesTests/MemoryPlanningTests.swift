@@ -69,11 +69,8 @@ final class MemoryPlanningTests: XCTestCase {
     }
 
     func testSamePlanAsComparingEveryPair() {
-        var state: UInt64 = 12
-        func next(_ n: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(n))
-        }
+        var random = TestRandom(seed: 12)
+        func next(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
         var reused = 0
         for trial in 0..<2000 {
             let program = Self.randomProgram(next)
