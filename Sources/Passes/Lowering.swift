@@ -66,7 +66,8 @@ private func metadata(_ spec: ModelSpec) throws -> [String: String] {
                                              training: training))
 }
 
-/// A network's output distribution in the graph: its family and the nodes of its heads.
+/// A network's output distribution in the graph: its family and the nodes of its heads, then
+/// of the family's own parameters.
 private struct Distribution {
     let family: any DistributionFamily
     let heads: [Int]

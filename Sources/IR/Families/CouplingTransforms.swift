@@ -51,7 +51,7 @@ public struct AffineCoupling: CouplingTransform {
 ///
 /// Parameters, bin-major so that each bin's values for every coordinate are one slice: K raw
 /// widths, K raw heights, then K − 1 raw derivatives at the inner knots. Widths are a softmax
-/// of the raw widths, floored at 10⁻³ of the interval (likewise heights); the knots are their
+/// of the raw widths, floored at 2⁻¹⁰ of the interval (likewise heights); the knots are their
 /// cumulative sums. Inner derivatives are 10⁻³ + softplus(raw + c) with c chosen so that raw
 /// 0 gives 1; the derivatives at ±B are 1, so the spline meets the identity tails smoothly.
 /// Raw zeros give equal bins and unit derivatives: the identity.
@@ -64,7 +64,9 @@ public struct RationalQuadraticSpline: CouplingTransform {
     /// Two bins at least: one bin of fixed end derivatives 1 is the identity.
     public static let options = [FamilyOption("bins", 2...64)]
     public static let tailBound: Float = 3
-    static let minimumBinSize: Float = 1e-3
+    /// nflows' 10⁻³, rounded to 2⁻¹⁰ so that every constant of the knots' positions is exact
+    /// in float32.
+    static let minimumBinSize: Float = 0x1p-10
     static let minimumDerivative: Float = 1e-3
     /// Raw widths and heights are clamped to ±30 before their exponential, which then needs no
     /// maximum subtracted (a maximum has no derivative): bins e⁶⁰ apart are beyond the floor anyway.
