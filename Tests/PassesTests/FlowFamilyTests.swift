@@ -144,6 +144,26 @@ final class FlowFamilyTests: XCTestCase {
         })
     }
 
+    /// A flow family with conditioner weights of scale `scale` drawn from `seed`, the reference
+    /// with the same weights, and the generator to draw the rest of the test's numbers from.
+    static func flow(bins: Int?, size: Int, transforms: Int, hidden: Int, scale: Double, seed: UInt64)
+        -> (any DistributionFamily, [String: [Double]], Reference, TestRandom) {
+        let family = Self.family(bins: bins, transforms: transforms, hidden: hidden)
+        var random = TestRandom(seed: seed)
+        let weights = ownWeights(family, size: size, scale: scale, &random)
+        return (family, weights, Reference(size: size, transforms: transforms, hidden: hidden, bins: bins, weights: weights), random)
+    }
+
+    /// The three heads as inputs of `rows` rows.
+    static func heads(_ b: inout Builder, rows: Int, size: Int, hidden: Int) throws -> [Int] {
+        try [("mean", size), ("log_variance", size), ("context", hidden)].map { try b.input($0.0, [rows, $0.1]) }
+    }
+
+    /// Repeats one row to `n`, as the sample program does.
+    static func toBatch(_ n: Int) -> SamplingContext {
+        SamplingContext { b, x in try b.add(.broadcast(axis: 0, to: [n, b.shape(x).dims[1]]), [b.add(.sum(axis: 0), [x])]) }
+    }
+
     /// One program over the family's own parameters (and `extra` parameters), built by `build`:
     /// the interpreted program, its parameters, and the graph before planning.
     static func program<T: Scalar>(_: T.Type, _ family: any DistributionFamily, size: Int, extra: [Parameter] = [],
@@ -168,11 +188,9 @@ final class FlowFamilyTests: XCTestCase {
     /// reach beyond the spline's interval, into the identity tails.
     func testDensityMatchesTheChangeOfVariablesInFloat64() throws {
         for bins in [5, nil] as [Int?] {
-            let (rows, size, transforms, hidden) = (6, 3, 3, 5)
-            let family = Self.family(bins: bins, transforms: transforms, hidden: hidden)
-            var random = TestRandom(seed: 41)
-            let weights = Self.ownWeights(family, size: size, scale: 0.6, &random)
-            let reference = Reference(size: size, transforms: transforms, hidden: hidden, bins: bins, weights: weights)
+            let (rows, size, hidden) = (6, 3, 5)
+            let (family, weights, reference, generator) = Self.flow(bins: bins, size: size, transforms: 3, hidden: hidden, scale: 0.6, seed: 41)
+            var random = generator
             func draws(_ n: Int, _ scale: Double) -> [Double] { (0..<n).map { _ in scale * random.normal() } }
             var x = draws(rows * size, 2)
             x[(rows - 1) * size] = 9; x[(rows - 1) * size + 2] = -7
@@ -184,7 +202,7 @@ final class FlowFamilyTests: XCTestCase {
                               context: row("context", r, hidden))
             }
             func build(_ b: inout Builder, _ own: [Int]) throws {
-                let heads = try [("mean", size), ("log_variance", size), ("context", hidden)].map { try b.input($0.0, [rows, $0.1]) }
+                let heads = try Self.heads(&b, rows: rows, size: size, hidden: hidden)
                 b.output("nll", try family.negativeLogDensity(&b, of: b.input("x", [rows, size]), heads: heads + own, size: size))
             }
             let (double, _, _) = try Self.program(Double.self, family, size: size, weights: weights, build)
@@ -199,7 +217,7 @@ final class FlowFamilyTests: XCTestCase {
             }
             // The rows differ from a Gaussian's: the layers are far from the identity.
             let gaussian = (0..<rows).map { r in
-                Reference(size: size, transforms: 0, hidden: hidden, bins: bins, weights: weights)
+                Reference(size: size, transforms: 0, hidden: hidden, bins: bins, weights: [:])
                     .nll(row("x", r, size), mean: row("mean", r, size), logVariance: row("log_variance", r, size), context: [])
             }
             XCTAssertGreaterThan(zip(expected, gaussian).map { abs($0 - $1) }.max()!, 0.1, family.name)
@@ -244,20 +262,15 @@ final class FlowFamilyTests: XCTestCase {
     /// in float64: the reference's forward map of each draw gives back its noise.
     func testSamplesMapBackToTheirNoise() throws {
         for bins in [8, nil] as [Int?] {
-            let (n, size, transforms, hidden) = (300, 3, 4, 6)
-            let family = Self.family(bins: bins, transforms: transforms, hidden: hidden)
-            var random = TestRandom(seed: 43)
-            let weights = Self.ownWeights(family, size: size, scale: 0.5, &random)
-            let reference = Reference(size: size, transforms: transforms, hidden: hidden, bins: bins, weights: weights)
+            let (n, size, hidden) = (300, 3, 6)
+            let (family, weights, reference, generator) = Self.flow(bins: bins, size: size, transforms: 4, hidden: hidden, scale: 0.5, seed: 43)
+            var random = generator
             let mean = [0.5, -1, 2.0], logVariance = [-0.5, 0.3, 0.0], context = (0..<hidden).map { _ in random.normal() }
             let noise = (0..<n * size).map { _ in random.normal() }
             let (p, _, _) = try Self.program(Double.self, family, size: size, weights: weights) { b, own in
-                let heads = try [("mean", size), ("log_variance", size), ("context", hidden)].map { try b.input($0.0, [1, $0.1]) }
+                let heads = try Self.heads(&b, rows: 1, size: size, hidden: hidden)
                 let epsilon = try b.input("noise.theta", [n, size])
-                let toBatch = SamplingContext { b, x in
-                    try b.add(.broadcast(axis: 0, to: [n, b.shape(x).dims[1]]), [b.add(.sum(axis: 0), [x])])
-                }
-                b.output("theta", try family.sample(&b, heads: heads + own, noise: [epsilon], size: size, context: toBatch))
+                b.output("theta", try family.sample(&b, heads: heads + own, noise: [epsilon], size: size, context: Self.toBatch(n)))
             }
             let theta = p.run(["mean": mean, "log_variance": logVariance, "context": context, "noise.theta": noise])["theta"]!
             var moved = 0
@@ -278,10 +291,9 @@ final class FlowFamilyTests: XCTestCase {
     /// context alone. Its density integrates to 1 (trapezoids on [−25, 25]), and 100,000 draws
     /// of its sample program have the mean and variance the density gives by quadrature.
     func testOneDimensionalFlowIsADensityAndItsSamplesFollowIt() throws {
-        let (size, transforms, hidden) = (1, 3, 4)
-        let family = Self.family(bins: 6, transforms: transforms, hidden: hidden)
-        var random = TestRandom(seed: 44)
-        let weights = Self.ownWeights(family, size: size, scale: 0.3, &random)
+        let (size, hidden) = (1, 4)
+        let (family, weights, _, generator) = Self.flow(bins: 6, size: size, transforms: 3, hidden: hidden, scale: 0.3, seed: 44)
+        var random = generator
         XCTAssertNil(weights["flow.0.kept.weight"], "nothing to keep")
         let (mean, logVariance) = (0.4, 0.6)
         let context = (0..<hidden).map { _ in random.normal() }
@@ -290,7 +302,7 @@ final class FlowFamilyTests: XCTestCase {
         let step = (high - low) / Double(grid - 1)
         let xs = (0..<grid).map { low + Double($0) * step }
         let (density, _, _) = try Self.program(Double.self, family, size: size, weights: weights) { b, own in
-            let heads = try [("mean", size), ("log_variance", size), ("context", hidden)].map { try b.input($0.0, [grid, $0.1]) }
+            let heads = try Self.heads(&b, rows: grid, size: size, hidden: hidden)
             b.output("nll", try family.negativeLogDensity(&b, of: b.input("x", [grid, size]), heads: heads + own, size: size))
         }
         let nll = density.run(["x": xs, "mean": Array(repeating: mean, count: grid), "log_variance": Array(repeating: logVariance, count: grid),
@@ -309,12 +321,9 @@ final class FlowFamilyTests: XCTestCase {
 
         let n = 100_000
         let (sampler, _, _) = try Self.program(Float.self, family, size: size, weights: weights) { b, own in
-            let heads = try [("mean", size), ("log_variance", size), ("context", hidden)].map { try b.input($0.0, [1, $0.1]) }
-            let toBatch = SamplingContext { b, x in
-                try b.add(.broadcast(axis: 0, to: [n, b.shape(x).dims[1]]), [b.add(.sum(axis: 0), [x])])
-            }
+            let heads = try Self.heads(&b, rows: 1, size: size, hidden: hidden)
             b.output("theta", try family.sample(&b, heads: heads + own, noise: [b.input("noise.theta", [n, size])], size: size,
-                                                context: toBatch))
+                                                context: Self.toBatch(n)))
         }
         let draws = sampler.run(["mean": [Float(mean)], "log_variance": [Float(logVariance)], "context": context.map(Float.init),
                                  "noise.theta": (0..<n).map { _ in Float(random.normal()) }])["theta"]!.map(Double.init)
@@ -328,10 +337,10 @@ final class FlowFamilyTests: XCTestCase {
     /// of the conditioners, against central finite differences in float64.
     func testGradientsMatchFiniteDifferences() throws {
         for bins in [4, nil] as [Int?] {
-            let (rows, size, transforms, hidden) = (3, 3, 2, 4)
-            let family = Self.family(bins: bins, transforms: transforms, hidden: hidden)
-            var random = TestRandom(seed: 45)
-            var weights = Self.ownWeights(family, size: size, scale: 0.6, &random)
+            let (rows, size, hidden) = (3, 3, 4)
+            let (family, flowWeights, _, generator) = Self.flow(bins: bins, size: size, transforms: 2, hidden: hidden, scale: 0.6, seed: 45)
+            var random = generator
+            var weights = flowWeights
             let shapes = [("x", size), ("mean", size), ("log_variance", size), ("context", hidden)]
             let extra = shapes.map { Parameter(name: $0.0, kind: .weight, shape: [rows, $0.1], initializer: .zeros) }
             for p in extra { weights[p.name] = (0..<p.shape.count).map { _ in random.normal() } }
