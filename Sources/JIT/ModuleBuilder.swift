@@ -28,7 +28,15 @@ final class ModuleBuilder {
         let counts = Dictionary(parameters.parameters.map { ($0.name, $0.shape.count) }, uniquingKeysWith: { a, _ in a })
         // The layout checks the program's shapes before any kernel is made from them.
         var layout = try ProgramLayout(program, parameterOffsets: parameters.offsets, parameterCounts: counts)
-        let keys = program.nodes.map { key(for: $0, in: program) }
+        let squares = Self.squaresSummed(program)
+        let keys = program.nodes.indices.map { i -> KernelKey? in
+            if squares.values.contains(i) { return nil }  // its sum squares as it reads
+            guard let x = squares[i] else { return key(for: program.nodes[i], in: program) }
+            var key = KernelKey(op: program.nodes[i].op, operands: [program.nodes[x].shape], constants: [nil],
+                                result: program.nodes[i].shape, matmul: .jit)
+            key.squaresOperand = true
+            return key
+        }
         layout.scratchFloats = keys.map { $0?.scratchFloats ?? 0 }.max() ?? 0
         let memory = try ProgramMemory(layout, program: program.name)
 
@@ -45,7 +53,8 @@ final class ModuleBuilder {
         }
         for (i, node) in program.nodes.enumerated() {
             guard let key = keys[i], let function = functions[i] else { continue }
-            var arguments = zip(node.operands, key.constants).compactMap { operand, constant in
+            let operands = squares[i].map { [$0] } ?? node.operands
+            var arguments = zip(operands, key.constants).compactMap { operand, constant in
                 constant == nil ? address(layout.locations[operand]) : nil
             }
             if node.op.hasResult { arguments.append(address(layout.locations[i])!) }
@@ -55,6 +64,21 @@ final class ModuleBuilder {
         }
         emitter.endFunction()
         return (symbol, layout, memory)
+    }
+
+    /// Sums of everything over a square that nothing else reads (global-norm clipping sums the
+    /// squares of every gradient): sum node → the squared node x. The sum's kernel reads x and
+    /// squares as it goes, so the gradients are read once and the squares never written.
+    static func squaresSummed(_ program: Program) -> [Int: Int] {
+        let users = program.users()
+        let outputs = Set(program.outputs.map(\.node))
+        var fused: [Int: Int] = [:]
+        for (i, node) in program.nodes.enumerated() {
+            guard node.op == .sum(axis: nil), let square = node.operands.first,
+                  program.nodes[square].op == .unary(.square), users[square] == [i], !outputs.contains(square) else { continue }
+            fused[i] = program.nodes[square].operands[0]
+        }
+        return fused
     }
 
     /// The kernel an op needs, or nil for leaves, which have no code.
