@@ -16,8 +16,11 @@ struct Bench: ParsableCommand {
         discussion: """
             Reports the median time of each program after warm-up, the time to draw 10,000 \
             posterior samples (random inputs prepared beforehand, so drawing the noise is not \
-            timed), the JIT's compile time for all programs, and GFLOP/s from the compiled \
-            graph's operation count. docs/benchmarks.md explains every number.
+            timed), the JIT's compile time for all programs, GFLOP/s from the compiled \
+            graph's operation count, and each program's share of the host's peak: the best \
+            GFLOP/s of the JIT's own matrix-product kernel on square products, measured first. \
+            The CPU model, its cache sizes and the vector instruction sets used head the \
+            report. docs/benchmarks.md explains every number.
             """)
 
     @Argument(help: "A spec (.json) or a compiled graph (.sbig).", completion: .file(extensions: ["json", "sbig"]))
@@ -60,12 +63,14 @@ struct Bench: ParsableCommand {
         interpreterStore.initialize { random.normal() }
         jitStore.copy(from: interpreterStore)
 
+        let peak = try HostPeak.measure()
         let clock = ContinuousClock()
         let start = clock.now
         let compiled = try JIT.compile(graph, parameters: jitStore)
         let compileSeconds = Self.seconds(clock.now - start)
 
-        var report = BenchReport(model: graph.name, jitCompileMilliseconds: compileSeconds * 1e3,
+        var report = BenchReport(model: graph.name, host: HostCPU.current, peak: peak,
+                                 jitCompileMilliseconds: compileSeconds * 1e3,
                                  jitCompileThreads: compiled.timing.units,
                                  openblasCoretype: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
         for program in graph.programs {
@@ -79,7 +84,8 @@ struct Bench: ParsableCommand {
             // The rows of the widest input: the sample program reads one observation and a batch of noise.
             let batch = program.inputs.compactMap { $0.shape.dims.first }.max() ?? 1
             report.programs[program.name] = .init(batch: batch, flops: program.flops,
-                                                  interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
+                                                  interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6,
+                                                  peakGflops: peak.gflops)
             if program.name == Interface.Programs.sample, batch > 0 {
                 // A program's code is bound to its memory, so every further thread gets its own copy.
                 let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
@@ -175,16 +181,19 @@ struct BenchReport: Encodable {
         let jitMicroseconds: Double
         let interpreterGflops: Double
         let jitGflops: Double
+        /// The JIT's GFLOP/s over the host's measured peak.
+        let jitShareOfPeak: Double
         /// Interpreter time over JIT time.
         let speedup: Double
 
-        init(batch: Int, flops: Int, interpreterMicroseconds: Double, jitMicroseconds: Double) {
+        init(batch: Int, flops: Int, interpreterMicroseconds: Double, jitMicroseconds: Double, peakGflops: Double) {
             self.batch = batch
             self.flops = flops
             self.interpreterMicroseconds = interpreterMicroseconds
             self.jitMicroseconds = jitMicroseconds
             interpreterGflops = Double(flops) / interpreterMicroseconds / 1e3
             jitGflops = Double(flops) / jitMicroseconds / 1e3
+            jitShareOfPeak = jitGflops / peakGflops
             speedup = interpreterMicroseconds / jitMicroseconds
         }
     }
@@ -206,6 +215,8 @@ struct BenchReport: Encodable {
     }
 
     var model: String
+    var host: HostCPU
+    var peak: HostPeak
     var jitCompileMilliseconds: Double
     var jitCompileThreads: Int
     var openblasCoretype: String?
@@ -222,13 +233,20 @@ struct BenchReport: Encodable {
     var table: String {
         func number(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
         func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-        var lines = ["\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
+        func kib(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB" }
+        let sizes = peak.sizes.map { "\($0.n)³ \(number($0.gflops))" }.joined(separator: ", ")
+        var lines = ["host: \(host.model) (LLVM: \(host.llvmName)), \(host.cores) cores; L1d \(kib(host.l1dBytes)), "
+                     + "L2 \(kib(host.l2Bytes)) per core, L3 \(kib(host.l3Bytes)); \(host.vectorRegisters) × \(host.vectorBits)-bit "
+                     + "vector registers; ISA \(host.isa.joined(separator: " "))",
+                     "peak: \(number(peak.gflops)) GFLOP/s, the JIT's matmul on n × n × n, best of 7 rounds (GFLOP/s: \(sizes))",
+                     "\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
                      "JIT compile of \(programs.count) programs: \(number(jitCompileMilliseconds)) ms on \(jitCompileThreads) threads",
-                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s"]
+                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s   of peak"]
         for (name, p) in programs.sorted(by: { $0.key < $1.key }) {
             lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad("\(p.batch)", 7)
                          + pad(number(p.interpreterMicroseconds), 17) + pad(number(p.jitMicroseconds), 9)
-                         + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14))
+                         + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14)
+                         + pad(number(100 * p.jitShareOfPeak) + " %", 10))
         }
         if let s = tenThousandSamples {
             lines.append("10,000 samples (\(s.runs) runs of sample on \(s.threads) thread\(s.threads == 1 ? "" : "s"), noise drawn "
