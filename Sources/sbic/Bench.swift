@@ -38,6 +38,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Instead, time every distinct matrix product of the model with the JIT's kernel and with OpenBLAS.")
     var matmuls = false
 
+    @Flag(help: "Only the JIT compile of every program: without the on-disk cache, and from it.")
+    var compileOnly = false
+
     func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
         guard (1...64).contains(sampleThreads) else { throw ValidationError("--sample-threads must be between 1 and 64") }
@@ -50,6 +53,10 @@ struct Bench: ParsableCommand {
             if matmuls {
                 let comparison = try MatmulComparison(graph, iterations: iterations)
                 print(json ? comparison.json : comparison.table)
+            } else if compileOnly {
+                let times = try CompileTimes(graph)
+                print(json ? BenchReport.encode(CompileReport(model: graph.name, host: HostCPU.current, compile: times))
+                           : BenchReport.hostLine(HostCPU.current) + "\n" + times.line(model: graph.name))
             } else {
                 let report = try measure(graph)
                 print(json ? report.json : report.table)
@@ -64,14 +71,10 @@ struct Bench: ParsableCommand {
         jitStore.copy(from: interpreterStore)
 
         let peak = try HostPeak.measure()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let compiled = try JIT.compile(graph, parameters: jitStore)
-        let compileSeconds = Self.seconds(clock.now - start)
+        let compileTimes = try CompileTimes(graph)
+        let compiled = try JIT.compile(graph, parameters: jitStore, options: JIT.Options(cache: true))
 
-        var report = BenchReport(model: graph.name, host: HostCPU.current, peak: peak,
-                                 jitCompileMilliseconds: compileSeconds * 1e3,
-                                 jitCompileThreads: compiled.timing.units,
+        var report = BenchReport(model: graph.name, host: HostCPU.current, peak: peak, compile: compileTimes,
                                  openblasCoretype: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
         for program in graph.programs {
             let backEnds: [Executable] = [try InterpretedProgram(program, parameters: interpreterStore), compiled[program.name]!]
@@ -87,9 +90,9 @@ struct Bench: ParsableCommand {
                                                   interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6,
                                                   peakGflops: peak.gflops)
             if program.name == Interface.Programs.sample, batch > 0 {
-                // A program's code is bound to its memory, so every further thread gets its own copy.
+                // Every further thread gets its own copy of the program's memory (the JIT's code is shared).
                 let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
-                    [try InterpretedProgram(program, parameters: interpreterStore), try JITProgram(program, parameters: jitStore)]
+                    [try InterpretedProgram(program, parameters: interpreterStore), try compiled[program.name]!.copy()]
                 })
                 let runs = (10_000 + batch - 1) / batch
                 let repeats = max(5, iterations / (10 * runs))
@@ -217,30 +220,34 @@ struct BenchReport: Encodable {
     var model: String
     var host: HostCPU
     var peak: HostPeak
-    var jitCompileMilliseconds: Double
-    var jitCompileThreads: Int
+    var compile: CompileTimes
     var openblasCoretype: String?
     var programs: [String: ProgramTimes] = [:]
     var tenThousandSamples: Sampling?
 
-    var json: String {
+    var json: String { Self.encode(self) }
+
+    static func hostLine(_ host: HostCPU) -> String {
+        func kib(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB" }
+        return "host: \(host.model) (LLVM: \(host.llvmName)), \(host.cores) cores; L1d \(kib(host.l1dBytes)), "
+            + "L2 \(kib(host.l2Bytes)) per core, L3 \(kib(host.l3Bytes)); \(host.vectorRegisters) × \(host.vectorBits)-bit "
+            + "vector registers; ISA \(host.isa.joined(separator: " "))"
+    }
+
+    static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     var table: String {
         func number(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
         func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-        func kib(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB" }
         let sizes = peak.sizes.map { "\($0.n)³ \(number($0.gflops))" }.joined(separator: ", ")
-        var lines = ["host: \(host.model) (LLVM: \(host.llvmName)), \(host.cores) cores; L1d \(kib(host.l1dBytes)), "
-                     + "L2 \(kib(host.l2Bytes)) per core, L3 \(kib(host.l3Bytes)); \(host.vectorRegisters) × \(host.vectorBits)-bit "
-                     + "vector registers; ISA \(host.isa.joined(separator: " "))",
+        var lines = [Self.hostLine(host), compile.line(model: model),
                      "peak: \(number(peak.gflops)) GFLOP/s, the JIT's matmul on n × n × n, best of 7 rounds (GFLOP/s: \(sizes))",
                      "\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
-                     "JIT compile of \(programs.count) programs: \(number(jitCompileMilliseconds)) ms on \(jitCompileThreads) threads",
                      "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s   of peak"]
         for (name, p) in programs.sorted(by: { $0.key < $1.key }) {
             lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad("\(p.batch)", 7)
@@ -254,4 +261,47 @@ struct BenchReport: Encodable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// The JIT compile of every program of a graph: without the on-disk cache, then from it (after
+/// a compile that fills it, if it was empty). Each compile's code is released before the next,
+/// so no compile shares code another one loaded. CPU time (getrusage, all threads) beside wall
+/// time: it is less sensitive to other work on the machine.
+struct CompileTimes: Encodable {
+    let programs: Int
+    let threads: Int
+    let milliseconds: Double
+    let cpuMilliseconds: Double
+    /// nil where the cache is off (`SBIC_CACHE=off`) or could not be written.
+    let cachedMilliseconds: Double?
+    let cachedCpuMilliseconds: Double?
+    let cacheDirectory: String?
+}
+
+extension CompileTimes {
+    init(_ graph: Graph) throws {
+        let store = ParameterStore<Float>(graph)
+        let cold = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: false)).timing
+        _ = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: true))
+        let cached = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: true)).timing
+        let hit = cached.source == .diskCache
+        self.init(programs: graph.programs.count, threads: cold.units, milliseconds: cold.total * 1e3,
+                  cpuMilliseconds: cold.cpu * 1e3, cachedMilliseconds: hit ? cached.total * 1e3 : nil,
+                  cachedCpuMilliseconds: hit ? cached.cpu * 1e3 : nil, cacheDirectory: JIT.cacheDirectory)
+    }
+
+    func line(model: String) -> String {
+        func number(_ v: Double) -> String { String(format: "%.1f", v) }
+        let cache = cachedMilliseconds.map { "from the cache \(number($0)) ms (CPU \(number(cachedCpuMilliseconds!)) ms)" }
+            ?? "no cache (\(cacheDirectory == nil ? "off" : "not written"))"
+        return "\(model): JIT compile of \(programs) programs on \(threads) threads: \(number(milliseconds)) ms "
+            + "(CPU \(number(cpuMilliseconds)) ms); \(cache)"
+    }
+}
+
+/// What `sbic bench --compile-only` measured.
+struct CompileReport: Encodable {
+    let model: String
+    let host: HostCPU
+    let compile: CompileTimes
 }
