@@ -85,9 +85,10 @@ struct ProgramPlan {
         // The layout checks the program's shapes before any kernel is made from them.
         var layout = try ProgramLayout(program, parameterOffsets: parameters.offsets, parameterCounts: counts)
         let squares = Self.squaresSummed(program)
-        let squared = Set(squares.values)
+        // The square nodes whose sums square as they read: they need no code.
+        let squared = Set(squares.keys.map { program.nodes[$0].operands[0] })
         keys = program.nodes.indices.map { i -> KernelKey? in
-            if squared.contains(i) { return nil }  // its sum squares as it reads
+            if squared.contains(i) { return nil }
             guard let x = squares[i] else { return Self.key(for: program.nodes[i], in: program, options: options) }
             var key = KernelKey(op: program.nodes[i].op, operands: [program.nodes[x].shape], constants: [nil],
                                 result: program.nodes[i].shape, matmul: .jit)
@@ -102,13 +103,15 @@ struct ProgramPlan {
 
     /// Sums of everything over a square that nothing else reads (global-norm clipping sums the
     /// squares of every gradient): sum node → the squared node x. The sum's kernel reads x and
-    /// squares as it goes, so the gradients are read once and the squares never written.
+    /// squares as it goes, so the gradients are read once and the squares never written. Only
+    /// a sum right after its square: the memory plan may reuse x's memory once the square has
+    /// read it, so no other node may run in between.
     static func squaresSummed(_ program: Program) -> [Int: Int] {
         let users = program.users()
         let outputs = Set(program.outputs.map(\.node))
         var fused: [Int: Int] = [:]
         for (i, node) in program.nodes.enumerated() {
-            guard node.op == .sum(axis: nil), let square = node.operands.first,
+            guard node.op == .sum(axis: nil), let square = node.operands.first, square == i - 1,
                   program.nodes[square].op == .unary(.square), users[square] == [i], !outputs.contains(square) else { continue }
             fused[i] = program.nodes[square].operands[0]
         }
