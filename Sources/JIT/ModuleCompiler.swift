@@ -70,7 +70,7 @@ func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, opt
         }
         let units = builder.units
         let results = UnsafeMutableBufferPointer<Result<Data, Error>>.allocate(capacity: units.count)
-        defer { results.deallocate() }
+        defer { _ = results.deinitialize(); results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: units.count) { i in
             (results.baseAddress! + i).initialize(to: Result { try units[i].compile(for: engine.host) })
         }

@@ -33,9 +33,11 @@ struct ObjectCache {
         return Self.decode(data, key: key)
     }
 
-    /// Stores `objects` under `key`; failures are ignored.
+    /// Stores `objects` under `key`; failures are ignored. Temporary files that writers killed
+    /// mid-write left behind go first.
     func store(_ objects: [Data], _ key: CacheKey) {
         guard (try? createDirectories(directory)) != nil else { return }
+        AtomicFile.removeAbandonedTemporaries(in: directory) { $0.hasSuffix(".jit") }
         try? AtomicFile.write(Self.encode(objects, key: key), to: path(key))
     }
 
