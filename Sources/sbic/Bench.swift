@@ -82,13 +82,15 @@ struct Bench: ParsableCommand {
             // paths (libm's sqrtf, for one); so every run gets a batch from a pool.
             let batches = (0..<8).map { _ in randomInputs(program, graph: graph, &random) }
             let times = backEnds.map { backEnd in
-                Self.median(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
+                Self.medians(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
             }
             // The rows of the widest input: the sample program reads one observation and a batch of noise.
             let batch = program.inputs.compactMap { $0.shape.dims.first }.max() ?? 1
             report.programs[program.name] = .init(batch: batch, flops: program.flops,
-                                                  interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6,
+                                                  interpreterMicroseconds: times[0].wall * 1e6, jitMicroseconds: times[1].wall * 1e6,
                                                   peakGflops: peak.gflops)
+            report.programs[program.name]!.interpreterCpuMicroseconds = times[0].cpu * 1e6
+            report.programs[program.name]!.jitCpuMicroseconds = times[1].cpu * 1e6
             if program.name == Interface.Programs.sample, batch > 0 {
                 // Every further thread gets its own copy of the program's memory (the JIT's code is shared).
                 let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
@@ -158,18 +160,37 @@ struct Bench: ParsableCommand {
     /// The median wall time of `body` in seconds, after a tenth as many warm-up runs;
     /// `prepare(i)` runs untimed before run i.
     static func median(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> Double {
+        medians(runs: runs, prepare: prepare, body).wall
+    }
+
+    /// The median wall time and the median CPU time of the calling thread (which leaves out
+    /// the time other processes had the core) of one run of `body`, in seconds.
+    static func medians(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> (wall: Double, cpu: Double) {
         let warmUp = max(1, runs / 10)
         let clock = ContinuousClock()
-        var times: [Double] = []
+        var times: [Double] = [], cpu: [Double] = []
         times.reserveCapacity(runs)
+        cpu.reserveCapacity(runs)
+        func threadCPU() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
         for i in 0..<(warmUp + runs) {
             prepare(i)
+            let startCPU = threadCPU()
             let start = clock.now
             body()
-            if i >= warmUp { times.append(Self.seconds(clock.now - start)) }
+            let end = clock.now
+            let endCPU = threadCPU()
+            if i >= warmUp {
+                times.append(Self.seconds(end - start))
+                cpu.append(endCPU - startCPU)
+            }
         }
         times.sort()
-        return times[times.count / 2]
+        cpu.sort()
+        return (times[times.count / 2], cpu[cpu.count / 2])
     }
 }
 
@@ -182,6 +203,9 @@ struct BenchReport: Encodable {
         let flops: Int
         let interpreterMicroseconds: Double
         let jitMicroseconds: Double
+        /// Median CPU time of the running thread: on a loaded machine, less inflated than wall time.
+        var interpreterCpuMicroseconds: Double?
+        var jitCpuMicroseconds: Double?
         let interpreterGflops: Double
         let jitGflops: Double
         /// The JIT's GFLOP/s over the host's measured peak.
@@ -248,12 +272,12 @@ struct BenchReport: Encodable {
         var lines = [Self.hostLine(host), compile.line(model: model),
                      "peak: \(number(peak.gflops)) GFLOP/s, the JIT's matmul on n × n × n, best of 7 rounds (GFLOP/s: \(sizes))",
                      "\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
-                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s   of peak"]
+                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s   of peak   JIT CPU µs"]
         for (name, p) in programs.sorted(by: { $0.key < $1.key }) {
             lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad("\(p.batch)", 7)
                          + pad(number(p.interpreterMicroseconds), 17) + pad(number(p.jitMicroseconds), 9)
                          + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14)
-                         + pad(number(100 * p.jitShareOfPeak) + " %", 10))
+                         + pad(number(100 * p.jitShareOfPeak) + " %", 10) + pad(p.jitCpuMicroseconds.map { number($0) } ?? "", 13))
         }
         if let s = tenThousandSamples {
             lines.append("10,000 samples (\(s.runs) runs of sample on \(s.threads) thread\(s.threads == 1 ? "" : "s"), noise drawn "

@@ -12,6 +12,8 @@ final class BenchReportTests: XCTestCase {
         var report = BenchReport(model: "m", host: HostCPU.current, peak: peak, compile: compile, openblasCoretype: "SkylakeX")
         report.programs["train_step"] = .init(batch: 32, flops: 1_000_000, interpreterMicroseconds: 40, jitMicroseconds: 10,
                                               peakGflops: peak.gflops)
+        report.programs["train_step"]!.jitCpuMicroseconds = 9.5
+        report.programs["train_step"]!.interpreterCpuMicroseconds = 39
         report.tenThousandSamples = .init(runs: 10, threads: 1, interpreterMilliseconds: 8, jitMilliseconds: 4)
         let object = try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as! [String: Any]
         XCTAssertEqual(Set(object.keys), ["model", "host", "peak", "compile", "openblas_coretype", "programs", "ten_thousand_samples"])
@@ -25,6 +27,7 @@ final class BenchReportTests: XCTestCase {
         XCTAssertEqual(peakObject["gflops"] as? Double, 200)
         let step = (object["programs"] as! [String: Any])["train_step"] as! [String: Double]
         XCTAssertEqual(Set(step.keys), ["batch", "flops", "interpreter_microseconds", "jit_microseconds",
+                                        "interpreter_cpu_microseconds", "jit_cpu_microseconds",
                                         "interpreter_gflops", "jit_gflops", "jit_share_of_peak", "speedup"])
         XCTAssertEqual(step["speedup"], 4)
         XCTAssertEqual(step["jit_gflops"], 100)
