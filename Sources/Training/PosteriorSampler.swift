@@ -115,8 +115,8 @@ public final class PosteriorSampler {
                         for input in noiseInputs { lookahead.fill(program.input(input.name), input.distribution) }
                         round.append((program, lookahead))
                     }
-                    let batch = round.map(\.program)
-                    if batch.count == 1 { batch[0].run() } else { DispatchQueue.concurrentPerform(iterations: batch.count) { batch[$0].run() } }
+                    let runs = round.map(\.program)
+                    if runs.count == 1 { runs[0].run() } else { DispatchQueue.concurrentPerform(iterations: runs.count) { runs[$0].run() } }
                     next = 0
                 }
                 let program = round[next].program
