@@ -57,12 +57,16 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed for the sampling noise (default: a fresh one, printed).")
     var seed: UInt64?
 
+    @Option(help: "Threads drawing samples, each running its own copy of the sample program (default: every core; fewer when fewer runs of the program give -n samples). The samples do not depend on it.")
+    var sampleThreads: Int?
+
     @OptionGroup var backendOption: BackendOption
     var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
         guard n > 0 else { throw ValidationError("-n must be positive") }
+        if let sampleThreads, !(1...64).contains(sampleThreads) { throw ValidationError("--sample-threads must be between 1 and 64") }
         if let plot { try requireSVG(plot) }
         guard ["csv", "npy"].contains(URL(fileURLWithPath: out).pathExtension.lowercased()) else {
             throw ValidationError("--out must name a .csv or .npy file")
@@ -73,7 +77,7 @@ struct Sample: ParsableCommand {
         try reportingErrors("sample") {
             try requireModelDirectory(model)
             let trained = try TrainedModel.load(from: model)
-            let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler) }
+            let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler, threads: sampleThreads) }
             let observations: Matrix, labels: [Int]
             var sbibmTask: String?
             if let observation {
