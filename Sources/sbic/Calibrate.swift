@@ -152,7 +152,7 @@ struct Calibrate: ParsableCommand {
                       + String(format: " %10.3g %14.2f", dimension.pValue, dimension.coverage[half]))
             }
             if let hdr = report.highestDensity {
-                print(String(format: "highest-density regions (joint, %@ density): p-value %.3g, the 50 %% region holds %.2f",
+                print(String(format: "highest-density regions (joint; density %@): p-value %.3g, the 50 %% region holds %.2f",
                              hdr.density, hdr.pValue, hdr.coverage[half]))
             } else if let densityNote {
                 print(densityNote)

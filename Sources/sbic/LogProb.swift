@@ -93,7 +93,7 @@ struct LogProb: ParsableCommand {
             let seed = self.seed ?? UInt64.random(in: 0...UInt64.max)
             let values = try density.logDensity(of: thetaFile.matrix, given: observations, samples: samples, seed: seed)
             let what = density.isExact ? "log q(θ | y), exact"
-                : "IWAE lower bound on log q(θ | y), \(samples) importance samples per row (seed \(seed))"
+                : "IWAE lower bound on log q(θ | y), \(samples) importance sample\(samples == 1 ? "" : "s") per row (seed \(seed))"
             guard let out else {
                 print("# " + what)
                 for value in values { print(String(format: "%.6f", value)) }

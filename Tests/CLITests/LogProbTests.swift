@@ -55,6 +55,21 @@ final class LogProbTests: XCTestCase {
             XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)))
         }
 
+        // Calibration ranks by the exact density of the NPE, and skips the VAE's bound unless asked.
+        let calibration = dir.appendingPathComponent("calibration").path
+        r = try SBIC.run(["calibrate", npe, "-n", "20", "--samples", "99", "--out", calibration])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("highest-density regions (joint; density exact): p-value"), r.output)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: calibration + "/calibration.json")))
+        let entry = try XCTUnwrap((report as? [String: Any])?["highest_density"] as? [String: Any])
+        XCTAssertEqual((entry["rank_histogram"] as? [Int])?.reduce(0, +), 20)
+        r = try SBIC.run(["calibrate", vae, "-n", "20", "--samples", "99", "--out", calibration])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("highest-density regions: skipped; this model's density is an IWAE estimate"), r.output)
+        r = try SBIC.run(["calibrate", vae, "-n", "20", "--samples", "99", "--density-samples", "2", "--out", calibration])
+        XCTAssertEqual(r.status, 0, r.error)
+        XCTAssertTrue(r.output.contains("highest-density regions (joint; density IWAE lower bound, K = 2): p-value"), r.output)
+
         // Errors name the file, and the row as an editor shows it (the header is row 1).
         func failure(_ arguments: [String]) throws -> String {
             let r = try SBIC.run(["logprob"] + arguments)
