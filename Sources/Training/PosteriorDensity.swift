@@ -36,7 +36,7 @@ public final class PosteriorDensity {
         given = interface.given
         target = interface.target
         parameters = try model.parameterStore(interface)
-        noiseInputs = density.inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
+        noiseInputs = density.noiseInputs
         program = try backend([density], parameters)[0]
     }
 

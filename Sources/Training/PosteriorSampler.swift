@@ -37,7 +37,7 @@ public final class PosteriorSampler {
         given = interface.given
         target = interface.target
         parameters = try model.parameterStore(interface)
-        noiseInputs = sample.inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
+        noiseInputs = sample.noiseInputs
         program = try backend([sample], parameters)[0]
     }
 
