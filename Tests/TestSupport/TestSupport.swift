@@ -35,3 +35,17 @@ public struct TestRandom: RandomNumberGenerator {
 
     public mutating func floats(_ count: Int, scale: Double = 1) -> [Float] { (0..<count).map { _ in Float(scale * normal()) } }
 }
+
+/// Central differences (f(x + h·e_k) − f(x − h·e_k)) / 2h for every coordinate k: the numeric
+/// gradient that gradient tests hold autodiff's against.
+public func centralDifferences(at x: [Double], step h: Double = 1e-6, _ f: ([Double]) -> Double) -> [Double] {
+    var point = x
+    return x.indices.map { k in
+        point[k] = x[k] + h
+        let up = f(point)
+        point[k] = x[k] - h
+        let down = f(point)
+        point[k] = x[k]
+        return (up - down) / (2 * h)
+    }
+}
