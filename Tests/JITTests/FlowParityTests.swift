@@ -32,6 +32,6 @@ final class FlowParityTests: XCTestCase {
         XCTAssertTrue(graph.program("train_step")!.inputs.map(\.name).contains("noise.z"))
         XCTAssertNil(graph.parameter("prior.flow.0.kept.weight"), "a size-1 variable keeps nothing")
         XCTAssertNotNil(graph.parameter("decoder.flow.2.kept.weight"))
-        try SpecParityTests().checkSpec(url)
+        try SpecParityTests.checkSpec(url)
     }
 }

@@ -50,16 +50,16 @@ final class PosteriorDensityTests: XCTestCase {
                            extra: #", "data_decoder": { "inputs": ["z"], "hidden": [8], "output": { "y": "gaussian" } }"#,
                            extraLoss: #", { "nll": "data_decoder", "weight": 0.2 }"#)
 
-    /// A model of `spec` with random weights and biases (about unit-variance layers) and the
-    /// given scalers.
-    static func randomModel(_ spec: String, theta: Scaler, y: Scaler, seed: UInt64 = 3) throws -> (ModelSpec, TrainedModel) {
+    /// A model of `spec` with random weights and biases (about unit-variance layers at gain 1)
+    /// and the given scalers.
+    static func randomModel(_ spec: String, theta: Scaler, y: Scaler, seed: UInt64 = 3, gain: Double = 1) throws -> (ModelSpec, TrainedModel) {
         let parsed = try ModelSpec.parse(spec)
         let (graph, _) = try Compiler().compile(parsed)
         var random = TestRandom(seed: seed)
         var weights: [String: [Float]] = [:]
         for p in graph.parameters where p.kind == .weight {
             let fanIn = p.shape.rank == 2 ? p.shape.dims[0] : 4
-            weights[p.name] = random.floats(p.shape.count, scale: 1 / Double(fanIn).squareRoot())
+            weights[p.name] = random.floats(p.shape.count, scale: gain / Double(fanIn).squareRoot())
         }
         let summary = TrainingSummary(epochs: 1, bestEpoch: 1, bestValidationLoss: 0, wallSeconds: 0, microsecondsPerStep: 0,
                                       simulations: 1, simulationsDropped: 0, seed: 1, backend: "interpreter", stopped: .maxEpochs)
@@ -153,6 +153,33 @@ final class PosteriorDensityTests: XCTestCase {
             let one = try density.logDensity(of: theta, given: try Matrix(rowArrays: [y.rowArray(2)]), samples: 1, seed: 1)
             XCTAssertEqual(one[2], got[2], accuracy: 1e-6 * max(1, abs(got[2])))
         }
+    }
+
+    /// specs/beyond/two_moons_npe_flow.json (a spline flow over θ) with random weights: its
+    /// exact density, in θ's units, integrates to 1 over a grid (midpoint rule, spacing 0.05
+    /// in scaled units over ±7). Without the Jacobian of θ's scaling the integral would be
+    /// 1 / (0.5 · 0.8) = 2.5. The weights are small (gain 0.3), so that the splines stay
+    /// smooth enough for the grid: at gain 1 the density peaks at 25 and a grid of 0.1 misses
+    /// part of it.
+    func testFlowDensityIntegratesToOne() throws {
+        let text = try String(contentsOf: repository.appendingPathComponent("specs/beyond/two_moons_npe_flow.json"), encoding: .utf8)
+        let thetaScaler = Scaler(kind: .standard, shift: [0.1, -0.2], scale: [0.5, 0.8])
+        let (_, model) = try Self.randomModel(text, theta: thetaScaler, y: Scaler(kind: .standard, shift: [0, 0], scale: [1, 1]),
+                                              seed: 4, gain: 0.3)
+        let density = try PosteriorDensity(model, backend: TrainerTests.interpreter)
+        XCTAssertTrue(density.isExact)
+        let (step, side, half) = (0.05, 280, 7.0)
+        var grid = Matrix(rows: side * side, columns: 2)
+        for i in 0..<side {
+            for j in 0..<side {
+                grid[i * side + j, 0] = thetaScaler.shift[0] + thetaScaler.scale[0] * (-half + (Double(i) + 0.5) * step)
+                grid[i * side + j, 1] = thetaScaler.shift[1] + thetaScaler.scale[1] * (-half + (Double(j) + 0.5) * step)
+            }
+        }
+        let values = try density.logDensity(of: grid, given: try Matrix(rowArrays: [[0.3, -0.4]]), samples: 1, seed: 1)
+        let cell = step * step * thetaScaler.scale.reduce(1, *)
+        let integral = values.reduce(0) { $0 + exp($1) } * cell
+        XCTAssertEqual(integral, 1, accuracy: 0.01)
     }
 
     // MARK: Importance weights
