@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets", "TestSupport"]),
         .testTarget(name: "IRTests", dependencies: ["IR", "TestSupport"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "TestSupport"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Random"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Random", "TestSupport"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Runtime", "Interpreter", "Passes", "Spec", "IR", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Runtime", "Interpreter", "Datasets", "Random", "Simulators",
                                                       "TestSupport"]),

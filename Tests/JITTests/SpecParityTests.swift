@@ -37,7 +37,6 @@ final class SpecParityTests: XCTestCase {
         }
     }
 
-    /// Static, so that other suites compare their own specs the same way.
     static func checkSpec(_ url: URL) throws {
         let name = url.deletingPathExtension().lastPathComponent
         let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
