@@ -40,22 +40,12 @@ public final class PosteriorSampler {
     public init(_ model: TrainedModel, backend: BackendCompiler, threads: Int? = nil) throws {
         let interface = try GraphInterface(model.graph)
         batch = try interface.samplingBatch(of: model.graph)
-        for (name, scaler, columns) in [("θ", model.thetaScaler, interface.targetSize), ("y", model.yScaler, interface.givenSize)] {
-            if let problem = scaler.problem(columns: columns) { throw TrainingError("the \(name) scaler: \(problem)") }
-        }
         let sample = model.graph.program(Interface.Programs.sample)!
         self.model = model
         given = interface.given
         target = interface.target
-        parameters = ParameterStore<Float>(model.graph)
-        for (name, values) in model.weights {
-            guard let parameter = model.graph.parameter(name) else { throw TrainingError("weight \(name) is not in the graph") }
-            guard parameter.shape.count == values.count else {
-                throw TrainingError("weight \(name) has \(values.count) values; the graph's \(parameter.shape) holds \(parameter.shape.count)")
-            }
-            parameters[name] = values
-        }
-        noiseInputs = sample.inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
+        parameters = try model.parameterStore(interface)
+        noiseInputs = sample.noiseInputs
         let copies = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let store = parameters
         programs = try (0..<copies).map { _ in try backend([sample], store)[0] }
@@ -146,5 +136,25 @@ public final class PosteriorSampler {
             results.append(PosteriorSamples(samples: samples, draws: draws))
         }
         return results
+    }
+}
+
+extension TrainedModel {
+    /// The weights in a store the back ends bind, after checking the scalers against the
+    /// graph's sizes and each weight against its parameter: what every program of a trained
+    /// model runs with.
+    func parameterStore(_ interface: GraphInterface) throws -> ParameterStore<Float> {
+        for (name, scaler, columns) in [("θ", thetaScaler, interface.targetSize), ("y", yScaler, interface.givenSize)] {
+            if let problem = scaler.problem(columns: columns) { throw TrainingError("the \(name) scaler: \(problem)") }
+        }
+        let parameters = ParameterStore<Float>(graph)
+        for (name, values) in weights {
+            guard let parameter = graph.parameter(name) else { throw TrainingError("weight \(name) is not in the graph") }
+            guard parameter.shape.count == values.count else {
+                throw TrainingError("weight \(name) has \(values.count) values; the graph's \(parameter.shape) holds \(parameter.shape.count)")
+            }
+            parameters[name] = values
+        }
+        return parameters
     }
 }
