@@ -62,11 +62,11 @@ let package = Package(
                           path: "Tests/Fuzz/Targets"),
 
         // What the test targets share: the repository's root, temporary directories, a seeded generator.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Spec", "Simulators"], path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets", "TestSupport"]),
         .testTarget(name: "IRTests", dependencies: ["IR", "TestSupport"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "TestSupport"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Random"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "Random", "TestSupport"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Runtime", "Interpreter", "Passes", "Spec", "IR", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Passes", "Spec", "IR", "Runtime", "Interpreter", "Datasets", "Random", "Simulators",
                                                       "TestSupport"]),

@@ -62,10 +62,12 @@ private func metadata(_ spec: ModelSpec) throws -> [String: String] {
                                              training: training))
 }
 
-/// A network's output distribution in the graph: its family and the nodes of its heads.
+/// A network's output distribution in the graph: its family, the nodes of its heads, and the
+/// box its samples are mapped into where the output is bounded.
 private struct Distribution {
     let family: any DistributionFamily
     let heads: [Int]
+    var support: BoundedSupport? = nil
 }
 
 private struct Lowering {
@@ -96,14 +98,19 @@ private struct Lowering {
             switch term {
             case let .kl(posterior, prior, _):
                 let (q, p) = (distributions[posterior]!, distributions[prior]!)
-                let size = spec.variable(spec.network(posterior)!.output)!.size
-                guard let kl = try q.family.kl(&b, heads: q.heads, against: p.family, heads: p.heads, size: size) else {
-                    throw ShapeError("KL(\(q.family.name) ‖ \(p.family.name)) has no closed form")
+                let latent = spec.network(posterior)!.output
+                // The checker admits only KL terms with an estimate; the posterior is the
+                // latent variable's training source, so values[latent] is its sample.
+                guard let estimate = KLEstimate(posterior: q.family.capabilities, prior: p.family.capabilities) else {
+                    throw ShapeError("KL(\(q.family.name) ‖ \(p.family.name)) has neither a closed form nor a Monte-Carlo estimate")
                 }
-                value = kl
+                value = try estimate.lower(&b, posterior: q.family, heads: q.heads, prior: p.family, heads: p.heads,
+                                           sample: values[latent]!, size: spec.variable(latent)!.size)
             case let .nll(network, _):
                 let (output, d) = (spec.network(network)!.output, distributions[network]!)
-                value = try d.family.negativeLogDensity(&b, of: values[output]!, heads: d.heads, size: spec.variable(output)!.size)
+                let (x, size) = (values[output]!, spec.variable(output)!.size)
+                value = try d.support.map { try $0.negativeLogDensity(&b, of: d.family, at: x, heads: d.heads, size: size) }
+                    ?? d.family.negativeLogDensity(&b, of: x, heads: d.heads, size: size)
             }
             let weighted = term.weight == 1 ? value : try b.mul(value, constant: Float(term.weight))
             total = try total.map { try b.add($0, weighted) } ?? weighted
@@ -136,7 +143,7 @@ private struct Lowering {
     /// one dense head per head of its family, log-variances clamped to the model's range.
     mutating func evaluate(_ net: Network) throws -> Distribution {
         let family = net.distribution.family
-        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: []) }
+        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: [], support: net.bounds.map(BoundedSupport.init)) }
         let inputs = net.inputs.map { values[$0]! }
         var h = inputs.count == 1 ? inputs[0] : try b.add(.concat, inputs)
         for layer in net.hidden.indices {
@@ -150,7 +157,7 @@ private struct Lowering {
             case .logVariance: return try b.unary(.clamp(low: Float(range.lowerBound), high: Float(range.upperBound)), value)
             }
         }
-        return Distribution(family: family, heads: heads)
+        return Distribution(family: family, heads: heads, support: net.bounds.map(BoundedSupport.init))
     }
 
     mutating func dense(_ x: Int, _ layer: String) throws -> Int {
@@ -168,7 +175,8 @@ private struct Lowering {
             try b.input(source.distribution.input(for: variable), [batch, source.width])
         }
         let context = SamplingContext { b, x in try Passes.toBatch(&b, x, batch: batch) }
-        return try d.family.sample(&b, heads: d.heads, noise: noise, size: size, context: context)
+        return try d.support.map { try $0.sample(&b, of: d.family, heads: d.heads, noise: noise, size: size, context: context) }
+            ?? d.family.sample(&b, heads: d.heads, noise: noise, size: size, context: context)
     }
 }
 

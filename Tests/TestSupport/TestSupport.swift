@@ -1,4 +1,6 @@
 import Foundation
+import Simulators
+import Spec
 
 /// The repository's root, for tests that read specs/, generated/ or shared data.
 public let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -34,4 +36,20 @@ public struct TestRandom: RandomNumberGenerator {
     }
 
     public mutating func floats(_ count: Int, scale: Double = 1) -> [Float] { (0..<count).map { _ in Float(scale * normal()) } }
+}
+
+/// The built-in simulators, as `sbic` checks specs against them: the specs of specs/beyond
+/// that take their bounds from the task's prior need them.
+public let builtInTasks = Simulators.sizes.map(BuiltInTask.init)
+
+/// Central differences (f(v + h·e_k) − f(v − h·e_k)) / 2h of `f` at `values`, one for each k:
+/// the reference that gradient tests compare autodiff against.
+public func centralDifferences(of f: ([Double]) -> Double, at values: [Double], step h: Double = 1e-6) -> [Double] {
+    values.indices.map { k in
+        var shifted = values
+        shifted[k] = values[k] + h
+        let up = f(shifted)
+        shifted[k] = values[k] - h
+        return (up - f(shifted)) / (2 * h)
+    }
 }
