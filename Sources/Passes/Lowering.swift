@@ -108,9 +108,7 @@ private struct Lowering {
                                            sample: values[latent]!, size: spec.variable(latent)!.size)
             case let .nll(network, _):
                 let (output, d) = (spec.network(network)!.output, distributions[network]!)
-                let (x, size) = (values[output]!, spec.variable(output)!.size)
-                value = try d.support.map { try $0.negativeLogDensity(&b, of: d.family, at: x, heads: d.heads, size: size) }
-                    ?? d.family.negativeLogDensity(&b, of: x, heads: d.heads, size: size)
+                value = try negativeLogDensity(d, at: values[output]!, size: spec.variable(output)!.size)
             }
             let weighted = term.weight == 1 ? value : try b.mul(value, constant: Float(term.weight))
             total = try total.map { try b.add($0, weighted) } ?? weighted
@@ -158,6 +156,12 @@ private struct Lowering {
             }
         }
         return Distribution(family: family, heads: heads, support: net.bounds.map(BoundedSupport.init))
+    }
+
+    /// −log p(x) for each row of `x` under `d`, through its box where it is bounded.
+    mutating func negativeLogDensity(_ d: Distribution, at x: Int, size: Int) throws -> Int {
+        try d.support.map { try $0.negativeLogDensity(&b, of: d.family, at: x, heads: d.heads, size: size) }
+            ?? d.family.negativeLogDensity(&b, of: x, heads: d.heads, size: size)
     }
 
     mutating func dense(_ x: Int, _ layer: String) throws -> Int {
