@@ -140,8 +140,8 @@ private struct Lowering {
     /// The network's distribution given the current values of its inputs: its layers, then
     /// one dense head per head of its family, log-variances clamped to the model's range.
     mutating func evaluate(_ net: Network) throws -> Distribution {
-        let family = net.distribution.family
-        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: [], support: net.bounds.map(BoundedSupport.init)) }
+        let (family, support) = (net.distribution.family, net.bounds.map(BoundedSupport.init))
+        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: [], support: support) }
         let inputs = net.inputs.map { values[$0]! }
         var h = inputs.count == 1 ? inputs[0] : try b.add(.concat, inputs)
         for layer in net.hidden.indices {
@@ -155,7 +155,7 @@ private struct Lowering {
             case .logVariance: return try b.unary(.clamp(low: Float(range.lowerBound), high: Float(range.upperBound)), value)
             }
         }
-        return Distribution(family: family, heads: heads, support: net.bounds.map(BoundedSupport.init))
+        return Distribution(family: family, heads: heads, support: support)
     }
 
     /// −log p(x) for each row of `x` under `d`, through its box where it is bounded.

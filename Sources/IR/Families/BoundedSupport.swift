@@ -1,6 +1,6 @@
 import Foundation
 
-/// A box: lower_i < x_i < upper_i for each component i.
+/// A box: lower_i ≤ x_i ≤ upper_i for each component i.
 public struct Box: Hashable, Sendable {
     public let lower: [Double]
     public let upper: [Double]
@@ -56,12 +56,14 @@ public struct BoundedSupport: Hashable, Sendable {
 
     public init(_ box: Box) { self.box = box }
 
-    /// lo + (hi − lo)·σ(s) for the family's sample s, [batch, size].
+    /// lo + (hi − lo)·σ(s) for the family's sample s, [batch, size], clamped to [lo, hi]: where
+    /// σ saturates to 1, lo + (hi − lo) rounded in float32 may land an ulp beyond hi.
     public func sample(_ b: inout Builder, of family: any DistributionFamily, heads: [Int], noise: [Int], size: Int,
                        context: SamplingContext) throws -> Int {
         let s = try family.sample(&b, heads: heads, noise: noise, size: size, context: context)
         return try componentwise(&b, s) { b, s, lower, width in
-            try b.add(b.mul(b.unary(.sigmoid, s), constant: Float(width)), constant: Float(lower))
+            let x = try b.add(b.mul(b.unary(.sigmoid, s), constant: Float(width)), constant: Float(lower))
+            return try b.unary(.clamp(low: Float(lower), high: Float(lower + width)), x)
         }
     }
 
