@@ -70,8 +70,10 @@ public enum UnaryOp: Hashable, Sendable {
 
 public enum BinaryOp: Hashable, Sendable {
     case add, sub, mul, div, maximum, minimum
-    /// `a < b ? 1 : 0`: a step, for choosing among discrete outcomes (a mixture's component);
-    /// it has no derivative, so autodiff refuses a loss that reads one.
+    /// `a < b ? 1 : 0`: a step, for choosing among discrete outcomes (a mixture's component, a
+    /// spline's bin). Its derivative is zero wherever it exists (everywhere but the step), so
+    /// no gradient flows through it: a loss may read one where what it selects among is
+    /// continuous across the step, as a spline's pieces are at their knots.
     case less
     /// `g · (y > 0 ? 1 : slope)` for y = leaky_relu(x): the derivative reads the activation's
     /// output, not its input, so the pre-activation dies inside the fused dense op.
@@ -82,8 +84,9 @@ public enum BinaryOp: Hashable, Sendable {
 
 /// dx given (the op, x, y = op(x), the cotangent g of y).
 public typealias UnaryDerivative = @Sendable (inout Builder, _ op: UnaryOp, _ x: Int, _ y: Int, _ g: Int) throws -> Int
-/// (da, db) given (a, b, y = op(a, b), the cotangent g of y).
-public typealias BinaryDerivative = @Sendable (inout Builder, _ a: Int, _ b: Int, _ y: Int, _ g: Int) throws -> (Int, Int)
+/// (da, db) given (a, b, y = op(a, b), the cotangent g of y); nil for an operand that receives
+/// no cotangent (a zero derivative).
+public typealias BinaryDerivative = @Sendable (inout Builder, _ a: Int, _ b: Int, _ y: Int, _ g: Int) throws -> (Int?, Int?)
 
 /// A row of the element-wise part of the table.
 public struct ElementwiseRow<Kind: Sendable, Derivative: Sendable>: Sendable {
@@ -190,7 +193,7 @@ extension BinaryOp {
         },
         BinaryRow("max", [.cheap], examples: [.maximum], make: { _ in .maximum }, derivative: nil),
         BinaryRow("min", [.cheap], examples: [.minimum], make: { _ in .minimum }, derivative: nil),
-        BinaryRow("less", [.cheap], examples: [.less], make: { _ in .less }, derivative: nil),
+        BinaryRow("less", [.cheap], examples: [.less], make: { _ in .less }) { _, _, _, _, _ in (nil, nil) },
         BinaryRow("leaky_relu_grad", [.cheap], attributes: ["slope"], examples: [.leakyReLUGrad(slope: 0.1)],
                   make: { .leakyReLUGrad(slope: $0[0]) }, derivative: nil),
         BinaryRow("clamp_grad", [.cheap], attributes: ["low", "high"], examples: [.clampGrad(low: -0.5, high: 0.5)],

@@ -31,18 +31,22 @@ public func lower(_ spec: ModelSpec) throws -> Graph {
 }
 
 /// Weights of a learned network: one dense layer per hidden width, then its family's heads
-/// (a Gaussian's mean and log-variance). Kaiming-normal weights (stored [fan in, fan out]),
-/// zero biases.
+/// (a Gaussian's mean and log-variance), then the family's own parameters (a flow's coupling
+/// networks). Kaiming-normal weights (stored [fan in, fan out]), zero biases.
 private func weights(_ spec: ModelSpec) -> [Parameter] {
     spec.networks.filter { $0.distribution.capabilities.contains(.learned) }.flatMap { net -> [Parameter] in
         var fanIn = net.inputs.reduce(0) { $0 + spec.variable($1)!.size }
+        let size = spec.variable(net.output)!.size
         var layers: [(String, Int)] = net.hidden.enumerated().map { ("layer\($0.offset)", $0.element) }
-        layers += net.distribution.family.heads(size: spec.variable(net.output)!.size).map { ($0.name, $0.width) }
-        return layers.flatMap { layer, width -> [Parameter] in
+        layers += net.distribution.family.heads(size: size).map { ($0.name, $0.width) }
+        let dense = layers.flatMap { layer, width -> [Parameter] in
             defer { if layer.hasPrefix("layer") { fanIn = width } }
             return [Parameter(name: "\(net.name).\(layer).weight", kind: .weight, shape: [fanIn, width],
                               initializer: .kaimingNormal(fanIn: fanIn)),
                     Parameter(name: "\(net.name).\(layer).bias", kind: .weight, shape: [width], initializer: .zeros)]
+        }
+        return dense + net.distribution.family.ownParameters(size: size).map {
+            Parameter(name: "\(net.name).\($0.name)", kind: .weight, shape: $0.shape, initializer: $0.initializer)
         }
     }
 }
@@ -62,8 +66,9 @@ private func metadata(_ spec: ModelSpec) throws -> [String: String] {
                                              training: training))
 }
 
-/// A network's output distribution in the graph: its family, the nodes of its heads, and the
-/// box its samples are mapped into where the output is bounded.
+/// A network's output distribution in the graph: its family, the nodes of its heads, then of
+/// the family's own parameters, and the box its samples are mapped into where the output is
+/// bounded.
 private struct Distribution {
     let family: any DistributionFamily
     let heads: [Int]
@@ -138,7 +143,8 @@ private struct Lowering {
     mutating func toBatch(_ x: Int) throws -> Int { try Passes.toBatch(&b, x, batch: batch) }
 
     /// The network's distribution given the current values of its inputs: its layers, then
-    /// one dense head per head of its family, log-variances clamped to the model's range.
+    /// one dense head per head of its family, log-variances clamped to the model's range,
+    /// then the family's own parameters.
     mutating func evaluate(_ net: Network) throws -> Distribution {
         let (family, support) = (net.distribution.family, net.bounds.map(BoundedSupport.init))
         guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: [], support: support) }
@@ -148,14 +154,16 @@ private struct Lowering {
             h = try b.unary(activation(net.activation), dense(h, "\(net.name).layer\(layer)"))
         }
         let range = spec.logVarianceRange
-        let heads = try family.heads(size: spec.variable(net.output)!.size).map { head -> Int in
+        let size = spec.variable(net.output)!.size
+        let heads = try family.heads(size: size).map { head -> Int in
             let value = try dense(h, "\(net.name).\(head.name)")
             switch head.kind {
             case .free: return value
             case .logVariance: return try b.unary(.clamp(low: Float(range.lowerBound), high: Float(range.upperBound)), value)
             }
         }
-        return Distribution(family: family, heads: heads, support: support)
+        let owned = try family.ownParameters(size: size).map { try b.parameter("\(net.name).\($0.name)") }
+        return Distribution(family: family, heads: heads + owned, support: support)
     }
 
     /// −log p(x) for each row of `x` under `d`, through its box where it is bounded.

@@ -148,7 +148,7 @@ final class BoundedSupportTests: XCTestCase {
             }
             let analytic = check.analytic
             for (name, _) in widths {
-                let numeric = centralDifferences(of: { check.loss(setting: name, to: $0) }, at: values[name]!)
+                let numeric = centralDifferences(at: values[name]!) { check.loss(setting: name, to: $0) }
                 for (i, (a, n)) in zip(analytic[name]!, numeric).enumerated() {
                     XCTAssertEqual(a, n, accuracy: 1e-6 * max(1, abs(n)), "\(family.name): d loss / d \(name)[\(i)]")
                 }

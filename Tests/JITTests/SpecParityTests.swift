@@ -23,7 +23,7 @@ final class SpecParityTests: XCTestCase {
         let specs = try Self.specFiles()
         XCTAssertEqual(specs.count, 22)
         for url in specs {
-            try checkSpec(url)
+            try Self.checkSpec(url)
         }
     }
 
@@ -33,11 +33,11 @@ final class SpecParityTests: XCTestCase {
         let specs = try Self.specFiles("specs/beyond")
         XCTAssertFalse(specs.isEmpty)
         for url in specs {
-            try checkSpec(url)
+            try Self.checkSpec(url)
         }
     }
 
-    func checkSpec(_ url: URL) throws {
+    static func checkSpec(_ url: URL) throws {
         let name = url.deletingPathExtension().lastPathComponent
         let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path, tasks: builtInTasks))
         var random = TestRandom(seed: 1)

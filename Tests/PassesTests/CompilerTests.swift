@@ -171,5 +171,11 @@ final class CompilerTests: XCTestCase {
         XCTAssertTrue(report.text.contains("  decoder: theta bounded to [-3, 3]^5 (logit/sigmoid)\n"), report.text)
         // The estimate reads the encoder's sample: the loss takes no noise beyond z's.
         XCTAssertEqual(Set(graph.program("loss")!.inputs.map(\.name)), ["theta", "y", "noise.z"])
+
+        // A flow prior, whose density is the flow's own, compiles to the estimate too.
+        let flowPrior = parts[0] + #""z": "gaussian""# + parts[1]
+            + #""z": { "family": "affine_flow", "transforms": 2, "hidden": 8 }"# + parts[2]
+        let flowReport = try Compiler().compile(try ModelSpec.parse(flowPrior, tasks: builtInTasks)).1.text
+        XCTAssertTrue(flowReport.contains("  loss[0] kl(encoder ‖ prior): Monte Carlo (1 sample)\n"), flowReport)
     }
 }

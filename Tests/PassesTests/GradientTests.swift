@@ -66,16 +66,14 @@ final class GradientTests: XCTestCase {
 
             for w in weights {
                 let analytic = outputs["grad." + w.name]!
-                var values = store[w.name]
-                for k in values.indices {
-                    let h = 1e-6, original = values[k]
-                    values[k] = original + h; store[w.name] = values
-                    let up = run.run(["r": r])["loss"]![0]
-                    values[k] = original - h; store[w.name] = values
-                    let down = run.run(["r": r])["loss"]![0]
-                    values[k] = original; store[w.name] = values
-                    let numeric = (up - down) / (2 * h)
-                    XCTAssertEqual(analytic[k], numeric, accuracy: 1e-6 * max(1, abs(numeric)),
+                let original = store[w.name]
+                let numeric = centralDifferences(at: original) { values in
+                    store[w.name] = values
+                    return run.run(["r": r])["loss"]![0]
+                }
+                store[w.name] = original
+                for k in numeric.indices {
+                    XCTAssertEqual(analytic[k], numeric[k], accuracy: 1e-6 * max(1, abs(numeric[k])),
                                    "\(c.name): d loss / d \(w.name)[\(k)]")
                 }
             }

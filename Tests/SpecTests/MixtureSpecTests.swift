@@ -40,7 +40,7 @@ final class MixtureSpecTests: XCTestCase {
         assertDiagnostic(cpvae.replacing(#""hidden": [128, 128, 128], "output": { "z": "gaussian" }"#,
                                          with: #""hidden": [128, 128, 128], "output": { "z": \#(mixture) }"#),
                          path: "loss[0].kl[0]",
-                         contains: #"the posterior "encoder" must be gaussian, not mixture: KL divergences of a mixture have no closed form, and its sample is not reparameterized, so no Monte-Carlo estimate has a gradient"#)
+                         contains: #"the posterior "encoder" must be gaussian, spline_flow or affine_flow, not mixture: KL divergences of a mixture have no closed form, and its sample is not reparameterized, so no Monte-Carlo estimate has a gradient"#)
     }
 
     /// A mixture prior has no closed-form KL against the Gaussian encoder: the term is the
@@ -107,9 +107,9 @@ final class MixtureSpecTests: XCTestCase {
 
     /// The checker's messages name the families from their capabilities.
     func testCapabilitiesNameTheFamilies() {
-        XCTAssertEqual(DistributionFamilies.names(with: .samplesTarget), "gaussian or mixture")
+        XCTAssertEqual(DistributionFamilies.names(with: .samplesTarget), "gaussian, mixture, spline_flow or affine_flow")
         XCTAssertEqual(DistributionFamilies.names(with: .klPosterior), "gaussian")
         XCTAssertEqual(DistributionFamilies.names(with: .klPrior), "gaussian or standard_normal")
-        XCTAssertEqual(DistributionFamilies.names(with: .reparameterized), "gaussian or standard_normal")
+        XCTAssertEqual(DistributionFamilies.names(with: .reparameterized), "gaussian, standard_normal, spline_flow or affine_flow")
     }
 }

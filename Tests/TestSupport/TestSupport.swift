@@ -42,14 +42,16 @@ public struct TestRandom: RandomNumberGenerator {
 /// that take their bounds from the task's prior need them.
 public let builtInTasks = Simulators.sizes.map(BuiltInTask.init)
 
-/// Central differences (f(v + h·e_k) − f(v − h·e_k)) / 2h of `f` at `values`, one for each k:
-/// the reference that gradient tests compare autodiff against.
-public func centralDifferences(of f: ([Double]) -> Double, at values: [Double], step h: Double = 1e-6) -> [Double] {
-    values.indices.map { k in
-        var shifted = values
-        shifted[k] = values[k] + h
-        let up = f(shifted)
-        shifted[k] = values[k] - h
-        return (up - f(shifted)) / (2 * h)
+/// Central differences (f(x + h·e_k) − f(x − h·e_k)) / 2h for every coordinate k: the numeric
+/// gradient that gradient tests hold autodiff's against.
+public func centralDifferences(at x: [Double], step h: Double = 1e-6, _ f: ([Double]) -> Double) -> [Double] {
+    var point = x
+    return x.indices.map { k in
+        point[k] = x[k] + h
+        let up = f(point)
+        point[k] = x[k] - h
+        let down = f(point)
+        point[k] = x[k]
+        return (up - down) / (2 * h)
     }
 }

@@ -27,9 +27,13 @@ public protocol DistributionFamily: Hashable, Sendable {
     func heads(size: Int) -> [Head]
     /// The noise inputs one batch of samples of a variable of `size` reads, in order.
     func noise(size: Int) -> [NoiseSource]
+    /// The trainable tensors the family owns beside its heads, for a variable of `size` (a
+    /// flow's coupling networks); none by default. `sample` and `negativeLogDensity` find
+    /// their values after the heads' values, in this order.
+    func ownParameters(size: Int) -> [FamilyParameter]
 
     /// A batch of samples, [batch, size], from the head values (`heads`, in the order of
-    /// `heads(size:)`) and the noise inputs (in the order of `noise(size:)`). Head values may
+    /// `heads(size:)`, then the family's own parameters) and the noise inputs (in the order of `noise(size:)`). Head values may
     /// have one row where they depend on the observation alone; `context.toBatch` repeats such
     /// a value to the batch, and a family calls it as late as it can, so that what it computes
     /// from the heads alone is computed once.
@@ -45,11 +49,13 @@ public protocol DistributionFamily: Hashable, Sendable {
 
 extension DistributionFamily {
     public var name: String { Self.name }
+    public func ownParameters(size: Int) -> [FamilyParameter] { [] }
 }
 
 /// Every family the spec language knows, in the order its documentation lists them.
 public enum DistributionFamilies {
-    public static let all: [any DistributionFamily.Type] = [DiagonalGaussian.self, StandardNormal.self, GaussianMixture.self]
+    public static let all: [any DistributionFamily.Type] = [DiagonalGaussian.self, StandardNormal.self, GaussianMixture.self,
+                                                            SplineFlow.self, AffineFlow.self]
 
     public static func named(_ name: String) -> (any DistributionFamily.Type)? {
         all.first { $0.name == name }
@@ -113,6 +119,17 @@ public struct Head: Hashable, Sendable {
     public let width: Int
     public let kind: Kind
     public init(_ name: String, width: Int, _ kind: Kind = .free) { self.name = name; self.width = width; self.kind = kind }
+}
+
+/// A trainable tensor a family owns beside its heads, named `NETWORK.NAME` like the network's
+/// layers: lowering creates it with them, so the optimizer, weight decay and clipping cover it.
+public struct FamilyParameter: Hashable, Sendable {
+    public let name: String
+    public let shape: Shape
+    public let initializer: Initializer
+    public init(_ name: String, _ shape: Shape, _ initializer: Initializer) {
+        self.name = name; self.shape = shape; self.initializer = initializer
+    }
 }
 
 /// One noise input of a family's sample: `width` independent draws per sample.
