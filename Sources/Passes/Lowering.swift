@@ -31,8 +31,9 @@ public func lower(_ spec: ModelSpec) throws -> Graph {
 }
 
 /// Weights of a learned network: one dense layer per hidden width, then its family's heads
-/// (a Gaussian's mean and log-variance), then the family's own parameters (a flow's coupling
-/// networks). Kaiming-normal weights (stored [fan in, fan out]), zero biases.
+/// (a Gaussian's mean and log-variance): Kaiming-normal weights (stored [fan in, fan out]),
+/// zero biases. Then the family's own parameters (a flow's coupling networks), initialized as
+/// the family says.
 private func weights(_ spec: ModelSpec) -> [Parameter] {
     spec.networks.filter { $0.distribution.capabilities.contains(.learned) }.flatMap { net -> [Parameter] in
         var fanIn = net.inputs.reduce(0) { $0 + spec.variable($1)!.size }

@@ -4,6 +4,7 @@ import Interpreter
 import Passes
 import Random
 import Runtime
+import TestSupport
 import XCTest
 
 /// The mixture family's graphs against independent float64 computations: its negative
@@ -172,16 +173,14 @@ final class MixtureFamilyTests: XCTestCase {
         let outputs = run.run(["r": r])
         for p in parameters {
             let analytic = try XCTUnwrap(outputs["grad." + p.name])
-            var v = store[p.name]
-            for i in v.indices {
-                let (h, original) = (1e-6, v[i])
-                v[i] = original + h; store[p.name] = v
-                let up = run.run(["r": r])["loss"]![0]
-                v[i] = original - h; store[p.name] = v
-                let down = run.run(["r": r])["loss"]![0]
-                v[i] = original; store[p.name] = v
-                let numeric = (up - down) / (2 * h)
-                XCTAssertEqual(analytic[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "d loss / d \(p.name)[\(i)]")
+            let original = store[p.name]
+            let numeric = centralDifferences(at: original) { values in
+                store[p.name] = values
+                return run.run(["r": r])["loss"]![0]
+            }
+            store[p.name] = original
+            for i in numeric.indices {
+                XCTAssertEqual(analytic[i], numeric[i], accuracy: 1e-6 * max(1, abs(numeric[i])), "d loss / d \(p.name)[\(i)]")
             }
         }
     }

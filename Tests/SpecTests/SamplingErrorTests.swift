@@ -43,7 +43,7 @@ final class SamplingErrorTests: XCTestCase {
     func testPathMustEndWithAGaussianOverTheTarget() {
         assertDiagnostic(cpvae.replacing(#"["prior", "decoder"]"#, with: #"["prior"]"#),
                          path: "sample.path[0]",
-                         contains: #"the path must end with a gaussian or mixture network that outputs sample.target "theta", but "prior" outputs "z""#)
+                         contains: #"the path must end with a gaussian, mixture, spline_flow or affine_flow network that outputs sample.target "theta", but "prior" outputs "z""#)
         let fixedTarget = Fixture.upvae
             .replacing(#""data_decoder": {"#, with: #""theta_prior": { "output": { "theta": "standard_normal" } }, "data_decoder": {"#)
             .replacing(#""path": ["prior", "decoder"]"#, with: #""path": ["theta_prior"]"#)

@@ -135,7 +135,7 @@ final class StructureErrorTests: XCTestCase {
                          contains: #""z" is not a data variable: scaling applies to "theta" and "y""#)
         assertDiagnostic(spec.replacing(#"{ "theta": "gaussian" }"#, with: #"{ "theta": "laplace" }"#),
                          path: "networks.decoder.output.theta",
-                         contains: #"unknown distribution "laplace" (expected "gaussian", "standard_normal" or "mixture")"#)
+                         contains: #"unknown distribution "laplace" (expected "gaussian", "standard_normal", "mixture", "spline_flow" or "affine_flow")"#)
         assertDiagnostic(spec.replacing(#""tanh""#, with: #""gelu""#),
                          path: "networks.decoder.activation", contains: #"unknown activation "gelu""#)
         assertDiagnostic(spec.replacing(#""tanh""#, with: #""leaky_relu""#),

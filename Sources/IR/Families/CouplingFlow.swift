@@ -126,17 +126,17 @@ public struct CouplingFlow<Transform: CouplingTransform>: DistributionFamily {
                              toBatch: (inout Builder, Int) throws -> Int) throws -> Int {
         let prefix = "flow.\(layer)."
         func w(_ name: String) -> Int { weights[prefix + name]! }
-        func dense(_ b: inout Builder, _ x: Int, _ layer: String) throws -> Int {
-            try b.add(.addBias, [b.add(.matmul(transposeA: false, transposeB: false), [x, w(layer + ".weight")]), w(layer + ".bias")])
+        func product(_ b: inout Builder, _ x: Int, _ weight: String) throws -> Int {
+            try b.add(.matmul(transposeA: false, transposeB: false), [x, w(weight)])
         }
-        var pre = try b.add(.addBias, [b.add(.matmul(transposeA: false, transposeB: false), [context, w("context.weight")]),
-                                       w("layer0.bias")])
-        if let kept {
-            pre = try b.add(toBatch(&b, pre), b.add(.matmul(transposeA: false, transposeB: false), [kept, w("kept.weight")]))
+        func dense(_ b: inout Builder, _ x: Int, _ weight: String, _ bias: String) throws -> Int {
+            try b.add(.addBias, [product(&b, x, weight), w(bias)])
         }
+        var pre = try dense(&b, context, "context.weight", "layer0.bias")
+        if let kept { pre = try b.add(toBatch(&b, pre), product(&b, kept, "kept.weight")) }
         let relu = UnaryOp.leakyReLU(slope: 0)
-        let h = try b.unary(relu, dense(&b, b.unary(relu, pre), "layer1"))
-        let out = try dense(&b, h, "out")
+        let h = try b.unary(relu, dense(&b, b.unary(relu, pre), "layer1.weight", "layer1.bias"))
+        let out = try dense(&b, h, "out.weight", "out.bias")
         return kept == nil ? try toBatch(&b, out) : out
     }
 

@@ -33,10 +33,10 @@ public protocol DistributionFamily: Hashable, Sendable {
     func ownParameters(size: Int) -> [FamilyParameter]
 
     /// A batch of samples, [batch, size], from the head values (`heads`, in the order of
-    /// `heads(size:)`, then the family's own parameters) and the noise inputs (in the order of `noise(size:)`). Head values may
-    /// have one row where they depend on the observation alone; `context.toBatch` repeats such
-    /// a value to the batch, and a family calls it as late as it can, so that what it computes
-    /// from the heads alone is computed once.
+    /// `heads(size:)`, then the family's own parameters) and the noise inputs (in the order of
+    /// `noise(size:)`). Head values may have one row where they depend on the observation
+    /// alone; `context.toBatch` repeats such a value to the batch, and a family calls it as
+    /// late as it can, so that what it computes from the heads alone is computed once.
     func sample(_ b: inout Builder, heads: [Int], noise: [Int], size: Int, context: SamplingContext) throws -> Int
 
     /// −log p(x) for each row of `x`, [batch], including every normalizing constant.
