@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["IR"]),
         // Back ends.
         .target(name: "Interpreter", dependencies: ["IR", "Runtime", "CBLAS"]),
-        .target(name: "JIT", dependencies: ["IR", "Runtime", "CLLVM"]),
+        .target(name: "JIT", dependencies: ["IR", "Runtime", "CLLVM", "Datasets"]),
 
         // Training and sampling.
         .target(name: "Training", dependencies: ["IR", "Runtime", "Random", "Datasets", "Simulators"]),

@@ -68,8 +68,14 @@ final class LoadedModel {
     let sampler: PosteriorSampler
     let names: [UnsafeMutablePointer<CChar>]
     let prior: Prior?
+    let directory: String
+    let backend: BackendCompiler
+    /// Compiled on the first call that needs it: sampling alone never pays for it.
+    private var density: PosteriorDensity?
 
-    init(directory: String, backend: BackendCompiler) throws {
+    init(directory: String, backend: @escaping BackendCompiler) throws {
+        self.directory = directory
+        self.backend = backend
         model = try TrainedModel.load(from: directory)
         do {
             sampler = try PosteriorSampler(model, backend: backend)
@@ -81,6 +87,16 @@ final class LoadedModel {
     }
 
     deinit { names.forEach { free($0) } }
+
+    func posteriorDensity() throws -> PosteriorDensity {
+        if let density { return density }
+        do {
+            density = try PosteriorDensity(model, backend: backend)
+        } catch let error as TrainingError {
+            throw DataError(file: directory, reason: error.description)
+        }
+        return density!
+    }
 }
 
 @_cdecl("sbic_model_load")
@@ -146,6 +162,37 @@ public func sbic_model_sample(_ model: OpaquePointer?, _ y: UnsafePointer<Double
             offset += samples.samples.values.count
         }
         precondition(offset == rows * Int(count) * d)
+        return 0
+    }
+}
+
+@_cdecl("sbic_model_log_prob_is_exact")
+public func sbic_model_log_prob_is_exact(_ model: OpaquePointer?) -> Int32 {
+    guarded(-1) {
+        guard let model = loaded(model) else { throw InterfaceError("no model given") }
+        return try model.posteriorDensity().isExact ? 1 : 0
+    }
+}
+
+@_cdecl("sbic_model_log_prob")
+public func sbic_model_log_prob(_ model: OpaquePointer?, _ theta: UnsafePointer<Double>?, _ rows: Int64, _ y: UnsafePointer<Double>?,
+                                _ observations: Int64, _ samples: Int64, _ seed: UInt64, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
+    guarded(-1) {
+        guard let model = loaded(model), let theta, let y, let out else {
+            throw InterfaceError("a model, θ, observations and an output buffer are needed")
+        }
+        guard rows > 0 else { throw InterfaceError("the number of rows of θ must be positive, not \(rows)") }
+        guard observations == 1 || observations == rows else {
+            throw InterfaceError("\(observations) observations for \(rows) rows of θ: give one, or one per row")
+        }
+        guard samples > 0 else { throw InterfaceError("the number of samples must be positive, not \(samples)") }
+        let density = try model.posteriorDensity()
+        let d = density.parameterDimension, m = density.observationDimension
+        let (r, o) = (Int(rows), Int(observations))
+        let thetaMatrix = try Matrix(rows: r, columns: d, values: Array(UnsafeBufferPointer(start: theta, count: saturatingMultiply(r, d))))
+        let yMatrix = try Matrix(rows: o, columns: m, values: Array(UnsafeBufferPointer(start: y, count: saturatingMultiply(o, m))))
+        let values = try density.logDensity(of: thetaMatrix, given: yMatrix, samples: Int(samples), seed: seed)
+        values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
         return 0
     }
 }

@@ -43,6 +43,18 @@ const char *sbic_model_parameter_name(const sbic_model *model, int64_t index);
 int sbic_model_sample(sbic_model *model, const double *y, int64_t observations, int64_t count,
                       uint64_t seed, int within_prior, double *out);
 
+/* log q(θ | y) for each of the `rows` rows of `theta` (rows × the parameter dimension), given
+ * `y`: one observation for every row (observations = 1) or one per row (observations = rows).
+ * Written to `out` (rows). Exact for a model without latent variables; for a VAE the IWAE
+ * lower bound with `samples` draws from the encoder per row, as `sbic logprob --samples
+ * --seed` computes it. θ ≤ 0 under log scaling has density 0: -inf. */
+int sbic_model_log_prob(sbic_model *model, const double *theta, int64_t rows, const double *y, int64_t observations,
+                        int64_t samples, uint64_t seed, double *out);
+
+/* 1 when sbic_model_log_prob is exact (no latent variable), 0 when it is an IWAE bound, -1
+ * on failure (a graph compiled without a log_density program). */
+int sbic_model_log_prob_is_exact(sbic_model *model);
+
 /* Compiles a spec (JSON text; `source` names it in errors, may be NULL) and returns the
  * compiled graph's text (.sbig), to be freed with sbic_string_free. */
 char *sbic_compile(const char *spec_json, const char *source);

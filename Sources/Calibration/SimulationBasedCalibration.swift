@@ -11,6 +11,9 @@ public struct SimulationBasedCalibration {
     /// drawn with `seed`. Every observation is passed in one call, so that a sampler can
     /// share its batches among them.
     public typealias Posterior = (_ observations: Matrix, _ count: Int, _ seed: UInt64) throws -> [Matrix]
+    /// log q(θ | y) for each row of `theta`, given the one observation `y`; with `name`,
+    /// which the report gives: "exact", or how the density is estimated.
+    public typealias Density = (name: String, logDensity: (_ theta: Matrix, _ y: Matrix) throws -> [Double])
 
     public var simulations = 200
     public var samples = 1000
@@ -18,6 +21,8 @@ public struct SimulationBasedCalibration {
     public var bins: Int?
     public var seed: UInt64 = 1
     public var threads = 2
+    /// With a density, the report adds the coverage of highest-density regions.
+    public var density: Density?
 
     public init() {}
 
@@ -61,6 +66,19 @@ public struct SimulationBasedCalibration {
             var rng = tieBreaking.substream(UInt64(row))
             return Ranks.ranks(of: theta.rowArray(row), among: draws[row], count: maximum, rng: &rng)
         }
+        var highestDensity: HighestDensityCalibration?
+        if let density {
+            let tieBreaking = RandomStream(seed: seed, stream: "density ranks")
+            let ranks = try (0..<theta.rows).map { row -> Int in
+                var points = Matrix(rows: maximum + 1, columns: d)
+                for j in 0..<d { points[0, j] = theta[row, j] }
+                points.values.replaceSubrange(d..., with: draws[row].values.prefix(maximum * d))
+                let values = try density.logDensity(points, try Matrix(rowArrays: [y.rowArray(row)]))
+                var rng = tieBreaking.substream(UInt64(row))
+                return HighestDensityCalibration.rank(of: values[0], among: values[1...], rng: &rng)
+            }
+            highestDensity = HighestDensityCalibration(ranks: ranks, maximum: maximum, bins: bins, density: density.name)
+        }
         let dimensions = (0..<d).map { i in
             let column = ranks.map { $0[i] }
             let counts = Ranks.histogram(column, maximum: maximum, bins: bins)
@@ -69,7 +87,7 @@ public struct SimulationBasedCalibration {
         }
         return CalibrationReport(task: source, simulations: theta.rows, simulationsDropped: givenTheta.rows - theta.rows,
                                  posteriorSamples: samples, rankMaximum: maximum, bins: bins, seed: seed,
-                                 dimensions: dimensions, ranks: ranks)
+                                 dimensions: dimensions, ranks: ranks, highestDensity: highestDensity)
     }
 
     private func checkSettings() throws {
@@ -100,9 +118,12 @@ public struct CalibrationReport: Encodable {
     public var combinedPValue: Double
     /// One row per simulation, one rank per dimension; not encoded (written as a table).
     public var ranks: [[Int]]
+    /// The joint coverage of highest-density regions, where the posterior has a density.
+    public var highestDensity: HighestDensityCalibration?
 
     init(task: String, simulations: Int, simulationsDropped: Int, posteriorSamples: Int, rankMaximum: Int, bins: Int,
-         seed: UInt64, dimensions: [DimensionCalibration], ranks: [[Int]]) {
+         seed: UInt64, dimensions: [DimensionCalibration], ranks: [[Int]], highestDensity: HighestDensityCalibration? = nil) {
+        self.highestDensity = highestDensity
         self.task = task; self.simulations = simulations; self.simulationsDropped = simulationsDropped
         self.posteriorSamples = posteriorSamples; self.rankMaximum = rankMaximum; self.bins = bins; self.seed = seed
         self.dimensions = dimensions; self.ranks = ranks
@@ -115,6 +136,7 @@ public struct CalibrationReport: Encodable {
         case simulationsDropped = "simulations_dropped", posteriorSamples = "posterior_samples"
         case rankMaximum = "rank_maximum", credibilityLevels = "credibility_levels"
         case coverageDefinition = "coverage_definition", combinedPValue = "p_value_bonferroni"
+        case highestDensity = "highest_density"
     }
 }
 

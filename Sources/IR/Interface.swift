@@ -13,6 +13,12 @@ public enum Interface {
         public static let loss = "loss"
         /// One observation and a batch of noise in, that many samples of the target out.
         public static let sample = "sample"
+        /// A batch of rows of θ and y, and noise for the latent variables, in; the log of one
+        /// importance weight per row (`Outputs.logDensity`) out, in the scaled space of the
+        /// data: log p(θ | y) exactly where the sampling path has no latent variable, else
+        /// log p(θ, z | y) − log q(z | …) at z drawn from the training source of each latent
+        /// variable (the IWAE weight, whose mean over z is p(θ | y)).
+        public static let logDensity = "log_density"
         /// The programs training runs; they read the same noise.
         public static let training = [trainStep, loss]
         /// The programs whose `Outputs.loss` autodiff differentiates.
@@ -25,6 +31,8 @@ public enum Interface {
         public static let loss = "loss"
         /// The loss of each example, [batch].
         public static let exampleLoss = "example_loss"
+        /// One log importance weight per row, [batch], in `Programs.logDensity`.
+        public static let logDensity = "log_density"
         /// The global norm of the gradients before clipping, which `train_step` reports.
         public static let gradientNorm = "grad_norm"
         /// The gradient of the loss with respect to `weight`, in `gradients`.

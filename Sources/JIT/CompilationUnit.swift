@@ -1,4 +1,5 @@
 import CLLVM
+import Foundation
 
 /// One LLVM module with its own context, compiled to an object file on its own thread. A
 /// graph's kernels are spread over one unit per core, since LLVM spends almost all of a JIT
@@ -31,7 +32,7 @@ final class CompilationUnit {
     }
 
     /// Optimizes the module and compiles it to an object file for the host.
-    func compile(for host: HostTarget) throws -> LLVMMemoryBufferRef {
+    func compile(for host: HostTarget) throws -> Data {
         try optimize(emitter.module, for: host)
         let machine = try host.makeTargetMachine()
         defer { LLVMDisposeTargetMachine(machine) }
@@ -40,6 +41,7 @@ final class CompilationUnit {
         guard LLVMTargetMachineEmitToMemoryBuffer(machine, emitter.module, LLVMObjectFile, &message, &object) == 0, let object else {
             throw JITError("compiling to machine code: \(takeMessage(message))")
         }
-        return object
+        defer { LLVMDisposeMemoryBuffer(object) }
+        return Data(bytes: LLVMGetBufferStart(object), count: LLVMGetBufferSize(object))
     }
 }

@@ -1,11 +1,6 @@
 import CLLVM
 
 extension Emitter {
-    /// A fixed address, as a constant (no instruction computes it).
-    func address(_ pointer: UnsafeMutablePointer<Float>) -> Value {
-        LLVMConstIntToPtr(LLVMConstInt(int64, UInt64(UInt(bitPattern: pointer)), 0), floatPointer)
-    }
-
     /// `base + offset` floats. Addresses are in bounds of the buffer `base` points into (which
     /// lets LLVM reason about them), unless `inBounds` is false: an address that only a masked
     /// access with its lanes off will use may lie outside.

@@ -9,9 +9,15 @@ public enum JIT {
         public var matmul: MatmulKernel?
         /// Threads that compile (one LLVM module each); nil: one per core, at most four.
         public var compileThreads: Int?
-        public init(matmul: MatmulKernel? = nil, compileThreads: Int? = nil) {
+        /// Whether to use the on-disk cache of compiled code (where the environment does not
+        /// turn it off: `SBIC_CACHE=off`; docs/jit.md). Off by default, so that a library
+        /// caller's experiments leave nothing behind; the back end that commands use
+        /// (`executables`) turns it on.
+        public var cache: Bool
+        public init(matmul: MatmulKernel? = nil, compileThreads: Int? = nil, cache: Bool = false) {
             self.matmul = matmul
             self.compileThreads = compileThreads
+            self.cache = cache
         }
     }
 
@@ -33,16 +39,19 @@ public enum JIT {
         let module = try compileModule(programs, parameters: parameters, options: options)
         var programs: [String: JITProgram] = [:]
         for entry in module.entries {
-            programs[entry.program.name] = JITProgram(entry.program, parameters: parameters, address: entry.address,
-                                                      layout: entry.layout, memory: entry.memory, code: module.code,
-                                                      timing: module.timing)
+            programs[entry.program.name] = try JITProgram(entry.program, parameters: parameters, address: entry.address,
+                                                          layout: entry.layout, code: module.code, timing: module.timing)
         }
         return CompiledGraph(programs: programs, timing: module.timing)
     }
 
-    /// The JIT as a back end (`BackendCompiler`): the programs compiled together.
+    /// Where compiled code is cached on disk; nil when the cache is off (docs/jit.md).
+    public static var cacheDirectory: String? { ObjectCache.fromEnvironment()?.directory }
+
+    /// The JIT as a back end (`BackendCompiler`), as commands use it: the programs compiled
+    /// together, through the on-disk cache.
     public static func executables(_ programs: [Program], parameters: ParameterStore<Float>) throws -> [Executable] {
-        let compiled = try compile(programs, parameters: parameters)
+        let compiled = try compile(programs, parameters: parameters, options: Options(cache: true))
         return programs.map { compiled[$0.name]! }
     }
 }

@@ -3,15 +3,24 @@ import Foundation
 
 /// The process's one ORC LLJIT. Building an LLJIT costs tens of milliseconds, so every compiled
 /// module goes into the same one, under its own resource tracker so that its code is freed when
-/// the last program using it goes away. ORC itself is thread-safe; the lock guards only the
-/// error messages the session reports.
+/// the last program using it goes away. Symbols are named after the code's `CacheKey`, so the
+/// code of one key is loaded at most once at a time: compiling the same programs again while
+/// their code is loaded shares it. ORC itself is thread-safe; `lock` guards the error messages
+/// the session reports, `registryLock` the loaded code by key.
 final class JITEngine: @unchecked Sendable {
     let host: HostTarget
     private let jit: LLVMOrcLLJITRef
     private let mainDylib: LLVMOrcJITDylibRef
     private let lock = NSLock()
     private var reportedErrors: [String] = []
-    private var nextModule = 0
+    private let registryLock = NSRecursiveLock()  // a failed load unloads its partial code while holding it
+    private var registry: [CacheKey: Registered] = [:]
+
+    private final class Registered {
+        weak var code: LoadedCode?
+        let id: ObjectIdentifier
+        init(_ code: LoadedCode) { self.code = code; id = ObjectIdentifier(code) }
+    }
 
     /// Built on first use; a failure is remembered and rethrown to every caller.
     private static let built: Result<JITEngine, JITError> = {
@@ -62,20 +71,48 @@ final class JITEngine: @unchecked Sendable {
         return reportedErrors
     }
 
-    /// A prefix that keeps the symbols of different modules apart in the shared JITDylib.
-    func uniquePrefix() -> String {
-        lock.lock()
-        defer { nextModule += 1; lock.unlock() }
-        return "sbic\(nextModule)_"
+    /// The loaded code of `key`: the code already loaded for it, or the objects `produce` gives
+    /// (from the cache or the compiler), loaded and linked, `symbols` resolved. `fresh` says which.
+    func code(for key: CacheKey, symbols: [String],
+              _ produce: () throws -> (objects: [Data], kernels: [String])) throws -> (code: LoadedCode, fresh: Bool) {
+        if let loaded = registered(key) { return (loaded, false) }
+        let (objects, kernels) = try produce()
+        while true {
+            registryLock.lock()
+            if let entry = registry[key] {
+                registryLock.unlock()
+                if let loaded = entry.code { return (loaded, false) }
+                sched_yield()  // the last user of that code is unloading it; its symbols go with it
+                continue
+            }
+            defer { registryLock.unlock() }
+            let code = try load(objects: objects, symbols: symbols + kernels, key: key)
+            registry[key] = Registered(code)
+            return (code, true)
+        }
+    }
+
+    /// The code loaded for `key`, waiting out code of that key that is being unloaded.
+    private func registered(_ key: CacheKey) -> LoadedCode? {
+        while true {
+            registryLock.lock()
+            guard let entry = registry[key] else { registryLock.unlock(); return nil }
+            let code = entry.code
+            registryLock.unlock()
+            if let code { return code }
+            sched_yield()
+        }
     }
 
     /// Adds object files and resolves `symbols` in them, which links them into this process.
-    func load(objects: [LLVMMemoryBufferRef], symbols: [String]) throws -> LoadedCode {
-        let code = LoadedCode(tracker: LLVMOrcJITDylibCreateResourceTracker(mainDylib)!)
-        for (i, object) in objects.enumerated() {
+    private func load(objects: [Data], symbols: [String], key: CacheKey) throws -> LoadedCode {
+        let code = LoadedCode(tracker: LLVMOrcJITDylibCreateResourceTracker(mainDylib)!, key: key, engine: self)
+        for object in objects {
+            let buffer = object.withUnsafeBytes { bytes in
+                LLVMCreateMemoryBufferWithMemoryRangeCopy(bytes.baseAddress!.assumingMemoryBound(to: CChar.self), bytes.count, "sbic")!
+            }
             // Adding takes the buffer, even when it fails.
-            if let error = LLVMOrcLLJITAddObjectFileWithRT(jit, code.tracker, object) {
-                for rest in objects[(i + 1)...] { LLVMDisposeMemoryBuffer(rest) }
+            if let error = LLVMOrcLLJITAddObjectFileWithRT(jit, code.tracker, buffer) {
                 throw JITError("adding code to the JIT: \(consume(error))")
             }
         }
@@ -89,17 +126,27 @@ final class JITEngine: @unchecked Sendable {
         }
         return code
     }
+
+    /// Frees `code`'s machine code and forgets it; called by its deinit, so no program uses it.
+    fileprivate func unload(_ code: LoadedCode) {
+        registryLock.lock()
+        defer { registryLock.unlock() }
+        if let error = LLVMOrcResourceTrackerRemove(code.tracker) { _ = consume(error) }
+        LLVMOrcReleaseResourceTracker(code.tracker)
+        if registry[code.key]?.id == ObjectIdentifier(code) { registry[code.key] = nil }
+    }
 }
 
 /// Machine code owned by the JIT, released when the last program holding it goes away.
 final class LoadedCode: @unchecked Sendable {
     fileprivate let tracker: LLVMOrcResourceTrackerRef
+    fileprivate let key: CacheKey
+    private let engine: JITEngine
     fileprivate(set) var addresses: [String: LLVMOrcExecutorAddress] = [:]
 
-    fileprivate init(tracker: LLVMOrcResourceTrackerRef) { self.tracker = tracker }
-
-    deinit {
-        if let error = LLVMOrcResourceTrackerRemove(tracker) { _ = consume(error) }
-        LLVMOrcReleaseResourceTracker(tracker)
+    fileprivate init(tracker: LLVMOrcResourceTrackerRef, key: CacheKey, engine: JITEngine) {
+        (self.tracker, self.key, self.engine) = (tracker, key, engine)
     }
+
+    deinit { engine.unload(self) }
 }

@@ -2,7 +2,8 @@ import IR
 import Runtime
 
 /// A program compiled to one native function: shapes, offsets and constants are baked into
-/// the code, and `run()` is one call. Inputs are written in place before `run()` and outputs
+/// the code, which takes the addresses of the program's memory and of the parameter store, and
+/// `run()` is one call. Inputs are written in place before `run()` and outputs
 /// read in place after it, exactly as with `InterpretedProgram`; parameters live in the
 /// `ParameterStore` the program was compiled against.
 public final class JITProgram: Executable {
@@ -11,12 +12,11 @@ public final class JITProgram: Executable {
     /// How long compiling took (for a program compiled with others: all of them together).
     public let timing: CompileTiming
 
-    private typealias Entry = @convention(c) () -> Void
+    private typealias Entry = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
     private let entry: Entry
     private let code: LoadedCode
     private let layout: ProgramLayout
-    /// The arena, the constants kernels read and the kernels' scratch, at the address the
-    /// code was compiled for.
+    /// The arena, the constants kernels read and the kernels' scratch: this copy's own.
     private let memory: ProgramMemory
 
     /// Compiles `program` on its own. To compile several programs of a graph, `JIT.compile`
@@ -24,19 +24,26 @@ public final class JITProgram: Executable {
     public convenience init(_ program: Program, parameters: ParameterStore<Float>, options: JIT.Options = JIT.Options()) throws {
         let module = try compileModule([program], parameters: parameters, options: options)
         let entry = module.entries[0]
-        self.init(entry.program, parameters: parameters, address: entry.address, layout: entry.layout,
-                  memory: entry.memory, code: module.code, timing: module.timing)
+        try self.init(entry.program, parameters: parameters, address: entry.address, layout: entry.layout,
+                      code: module.code, timing: module.timing)
     }
 
     init(_ program: Program, parameters: ParameterStore<Float>, address: UInt64, layout: ProgramLayout,
-         memory: ProgramMemory, code: LoadedCode, timing: CompileTiming) {
+         code: LoadedCode, timing: CompileTiming) throws {
         self.program = program
         self.parameters = parameters
         self.layout = layout
-        self.memory = memory
+        self.memory = try ProgramMemory(layout, program: program.name)
         self.code = code
         self.timing = timing
         entry = unsafeBitCast(UInt(address), to: Entry.self)
+    }
+
+    /// Another instance of this program, with its own memory and the same code and parameters:
+    /// what each thread that runs the program at the same time needs. Nothing is compiled.
+    public func copy() throws -> JITProgram {
+        try JITProgram(program, parameters: parameters, address: UInt64(UInt(bitPattern: unsafeBitCast(entry, to: UnsafeRawPointer.self))),
+                       layout: layout, code: code, timing: timing)
     }
 
     /// Where node `i`'s value lives.
@@ -63,6 +70,6 @@ public final class JITProgram: Executable {
     }
 
     public func run() {
-        entry()
+        entry(memory.base, parameters.base)
     }
 }

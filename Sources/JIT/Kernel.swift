@@ -10,6 +10,9 @@ struct KernelKey: Hashable {
     var constants: [Float?]
     var result: Shape
     var matmul: MatmulKernel
+    /// A `sum` of everything whose operand is x rather than x² (see `ModuleBuilder.squaresSummed`):
+    /// the kernel squares as it sums, in one pass and without the squares' temporary.
+    var squaresOperand = false
 
     /// The kernel's pointer arguments, in order: each non-constant operand, then the result
     /// (for ops that have one), then scratch memory (for kernels that need it).
@@ -84,6 +87,8 @@ extension Emitter {
                    epilogue: Epilogue(bias: x[2], activation: activation))
         case .addBias:
             addBias(x[0], x[1], into: result!, rows: key.result.dims[0], columns: key.result.dims[1])
+        case .sum where key.squaresOperand:
+            storeScalar(sumContiguous(x[0], count: shapes[0].count, squared: true), result!)
         case .sum(let axis):
             sum(x[0], into: result!, shapes[0].split(at: axis))
         case .logSumExp:

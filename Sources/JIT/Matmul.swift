@@ -31,7 +31,7 @@ struct MatmulShape: Hashable {
 
     /// Rows of C the kernel computes at once.
     func rowTile(_ kernel: MatmulKernel) -> Int {
-        kernel == .blas ? 1 : isNarrow ? Emitter.lanes / max(n, 1) : Emitter.tileRows
+        kernel == .blas ? 1 : isNarrow ? Emitter.narrowTileRows(n: n) : Emitter.tileRows
     }
 
     /// Floats of scratch the product needs: a transposed copy of an operand, or of the result.

@@ -3,49 +3,42 @@ import Foundation
 import IR
 import Runtime
 
-/// Lowers programs to LLVM IR: per program an entry function `void name()` that calls, in
-/// program order, one kernel per op with the addresses of its operands baked in (the
-/// program's memory and the parameter store are allocated before compiling). Nothing is
-/// decided at run time, and the entry function is nothing but calls.
+/// Lowers programs to LLVM IR: per program an entry function `void name(float *memory, float
+/// *parameters)` that calls, in program order, one kernel per op with its operands' addresses
+/// as constant offsets from the two bases. Nothing else is decided at run time, the entry
+/// function is nothing but calls, and the code holds no address of this process, so it can be
+/// cached on disk and shared by several copies of a program's memory.
 /// Kernels go to whichever compilation unit has the least code so far, so that the units take
 /// about equally long to compile in parallel; entry functions go to the first.
 final class ModuleBuilder {
     let units: [CompilationUnit]
     private let prefix: String
-    private let options: JIT.Options
     private var kernels: [KernelKey: (name: String, unit: Int)] = [:]
     /// Every kernel's symbol, for profilers.
     var kernelSymbols: [String] { kernels.values.map(\.name) }
 
-    init(prefix: String, units: Int, options: JIT.Options) {
+    init(prefix: String, units: Int) {
         self.units = (0..<max(units, 1)).map { CompilationUnit(name: "\(prefix)unit\($0)") }
         self.prefix = prefix
-        self.options = options
     }
 
-    /// Adds `program`'s entry function; returns its symbol, memory layout and memory.
-    func add(_ program: Program, parameters: ParameterStore<Float>) throws -> (symbol: String, layout: ProgramLayout, memory: ProgramMemory) {
-        let counts = Dictionary(parameters.parameters.map { ($0.name, $0.shape.count) }, uniquingKeysWith: { a, _ in a })
-        // The layout checks the program's shapes before any kernel is made from them.
-        var layout = try ProgramLayout(program, parameterOffsets: parameters.offsets, parameterCounts: counts)
-        let keys = program.nodes.map { key(for: $0, in: program) }
-        layout.scratchFloats = keys.map { $0?.scratchFloats ?? 0 }.max() ?? 0
-        let memory = try ProgramMemory(layout, program: program.name)
-
+    /// Adds `plan`'s entry function, `prefix` + the program's name.
+    func add(_ plan: ProgramPlan) {
+        let program = plan.program, keys = plan.keys, squares = plan.squares, layout = plan.layout
         let emitter = units[0].emitter!
         let functions = keys.map { $0.map { key in emitter.declare(kernel(key), kernelParameters(key, emitter)) } }
-        let symbol = prefix + program.name
-        _ = emitter.beginFunction(symbol, parameters: [], exported: true)
+        let bases = emitter.beginFunction(prefix + program.name, parameters: emitter.pointers(2), exported: true)
         func address(_ location: ProgramLayout.Location) -> Value? {
             switch location {
-            case .memory(let offset): return emitter.address(memory.base + offset)
-            case .parameter(let offset): return emitter.address(parameters.base + offset)
+            case .memory(let offset): return emitter.advance(bases[0], by: offset)
+            case .parameter(let offset): return emitter.advance(bases[1], by: offset)
             case .none: return nil
             }
         }
         for (i, node) in program.nodes.enumerated() {
             guard let key = keys[i], let function = functions[i] else { continue }
-            var arguments = zip(node.operands, key.constants).compactMap { operand, constant in
+            let operands = squares[i].map { [$0] } ?? node.operands
+            var arguments = zip(operands, key.constants).compactMap { operand, constant in
                 constant == nil ? address(layout.locations[operand]) : nil
             }
             if node.op.hasResult { arguments.append(address(layout.locations[i])!) }
@@ -54,11 +47,79 @@ final class ModuleBuilder {
             emitter.call(function, arguments)
         }
         emitter.endFunction()
-        return (symbol, layout, memory)
+    }
+
+    private func kernelParameters(_ key: KernelKey, _ emitter: Emitter) -> [IRType] {
+        emitter.pointers(key.pointerCount) + (key.rowsArgument ? [emitter.int64] : [])
+    }
+
+    /// The symbol of the kernel for `key`, emitted the first time it is needed.
+    private func kernel(_ key: KernelKey) -> String {
+        if let known = kernels[key] { return known.name }
+        let unit = units.indices.min { units[$0].emitter.instructionCount < units[$1].emitter.instructionCount }!
+        let emitter = units[unit].emitter!
+        let name = "\(prefix)k\(kernels.count)_\(key.op.name)"
+        let arguments = emitter.beginFunction(name, parameters: kernelParameters(key, emitter), exported: true)
+        // Kernels are shared; inlining them into every caller would only multiply the code.
+        emitter.addAttribute("noinline", to: emitter.function!)
+        emitter.emitKernel(key, arguments: arguments)
+        emitter.endFunction()
+        kernels[key] = (name, unit)
+        return name
+    }
+}
+
+/// What a program's code and memory follow from, decided before (and without) any LLVM IR:
+/// the layout of its memory and the kernel of every node. A program whose code comes from the
+/// cache needs only this.
+struct ProgramPlan {
+    let program: Program
+    let layout: ProgramLayout
+    /// Per node, its kernel (nil: leaves, and squares that their sum reads instead).
+    let keys: [KernelKey?]
+    /// Sum node → the node whose squares it sums (see `squaresSummed`).
+    let squares: [Int: Int]
+
+    init(_ program: Program, parameters: ParameterStore<Float>, options: JIT.Options) throws {
+        let counts = Dictionary(parameters.parameters.map { ($0.name, $0.shape.count) }, uniquingKeysWith: { a, _ in a })
+        // The layout checks the program's shapes before any kernel is made from them.
+        var layout = try ProgramLayout(program, parameterOffsets: parameters.offsets, parameterCounts: counts)
+        let squares = Self.squaresSummed(program)
+        // The square nodes whose sums square as they read: they need no code.
+        let squared = Set(squares.keys.map { program.nodes[$0].operands[0] })
+        keys = program.nodes.indices.map { i -> KernelKey? in
+            if squared.contains(i) { return nil }
+            guard let x = squares[i] else { return Self.key(for: program.nodes[i], in: program, options: options) }
+            var key = KernelKey(op: program.nodes[i].op, operands: [program.nodes[x].shape], constants: [nil],
+                                result: program.nodes[i].shape, matmul: .jit)
+            key.squaresOperand = true
+            return key
+        }
+        layout.scratchFloats = keys.map { $0?.scratchFloats ?? 0 }.max() ?? 0
+        self.program = program
+        self.layout = layout
+        self.squares = squares
+    }
+
+    /// Sums of everything over a square that nothing else reads (global-norm clipping sums the
+    /// squares of every gradient): sum node → the squared node x. The sum's kernel reads x and
+    /// squares as it goes, so the gradients are read once and the squares never written. Only
+    /// a sum right after its square: the memory plan may reuse x's memory once the square has
+    /// read it, so no other node may run in between.
+    static func squaresSummed(_ program: Program) -> [Int: Int] {
+        let users = program.users()
+        let outputs = Set(program.outputs.map(\.node))
+        var fused: [Int: Int] = [:]
+        for (i, node) in program.nodes.enumerated() {
+            guard node.op == .sum(axis: nil), let square = node.operands.first, square == i - 1,
+                  program.nodes[square].op == .unary(.square), users[square] == [i], !outputs.contains(square) else { continue }
+            fused[i] = program.nodes[square].operands[0]
+        }
+        return fused
     }
 
     /// The kernel an op needs, or nil for leaves, which have no code.
-    private func key(for node: Node, in program: Program) -> KernelKey? {
+    private static func key(for node: Node, in program: Program, options: JIT.Options) -> KernelKey? {
         switch node.op {
         case .input, .parameter, .constant: return nil
         default: break
@@ -88,22 +149,4 @@ final class ModuleBuilder {
         return key
     }
 
-    private func kernelParameters(_ key: KernelKey, _ emitter: Emitter) -> [IRType] {
-        emitter.pointers(key.pointerCount) + (key.rowsArgument ? [emitter.int64] : [])
-    }
-
-    /// The symbol of the kernel for `key`, emitted the first time it is needed.
-    private func kernel(_ key: KernelKey) -> String {
-        if let known = kernels[key] { return known.name }
-        let unit = units.indices.min { units[$0].emitter.instructionCount < units[$1].emitter.instructionCount }!
-        let emitter = units[unit].emitter!
-        let name = "\(prefix)k\(kernels.count)_\(key.op.name)"
-        let arguments = emitter.beginFunction(name, parameters: kernelParameters(key, emitter), exported: true)
-        // Kernels are shared; inlining them into every caller would only multiply the code.
-        emitter.addAttribute("noinline", to: emitter.function!)
-        emitter.emitKernel(key, arguments: arguments)
-        emitter.endFunction()
-        kernels[key] = (name, unit)
-        return name
-    }
 }

@@ -4,9 +4,19 @@ import Foundation
 import IR
 import Runtime
 
-/// How long each phase of a JIT compile took, in seconds.
+/// How long each phase of a JIT compile took, in seconds, and where the code came from.
 public struct CompileTiming: Sendable {
-    /// Lowering the programs to LLVM IR.
+    /// Where a compile's code came from.
+    public enum Source: String, Sendable {
+        /// Generated and compiled by LLVM.
+        case compiled
+        /// Loaded from the on-disk cache.
+        case diskCache = "disk cache"
+        /// Already loaded in this process for the same programs.
+        case loaded
+    }
+
+    /// Lowering the programs to LLVM IR (or, from the cache, reading the entry).
     public var generate: Double
     /// LLVM's O3 pipeline and instruction selection, one thread per compilation unit.
     public var compile: Double
@@ -14,51 +24,75 @@ public struct CompileTiming: Sendable {
     public var link: Double
     /// Compilation units, compiled in parallel.
     public var units: Int
+    public var source: Source = .compiled
+    /// CPU time of the whole process over the compile (user + system, all threads): less
+    /// sensitive than wall time to other work on the machine.
+    public var cpu: Double = 0
     public var total: Double { generate + compile + link }
 }
 
 /// Programs compiled together: their entry points, layouts and the code they share.
 struct CompiledModule {
-    var entries: [(program: Program, address: UInt64, layout: ProgramLayout, memory: ProgramMemory)]
+    var entries: [(program: Program, address: UInt64, layout: ProgramLayout)]
     var code: LoadedCode
     var timing: CompileTiming
 }
 
-/// Lowers `programs`, compiles the result on every core and loads it into the process's JIT.
+/// The code of `programs`: already loaded in this process, read from the on-disk cache, or
+/// lowered, compiled on every core (and stored in the cache); then loaded into the process's JIT.
 func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, options: JIT.Options) throws -> CompiledModule {
     let engine = try JITEngine.shared()
     let clock = ContinuousClock()
-    let start = clock.now
+    let start = clock.now, startCPU = processCPUSeconds()
     let threads = options.compileThreads ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)
-    let builder = ModuleBuilder(prefix: engine.uniquePrefix(), units: threads, options: options)
-    let entries = try programs.map { try builder.add($0, parameters: parameters) }
-    let generated = clock.now
-    if let directory = getenv("SBIC_JIT_DUMP_IR").map({ String(cString: $0) }) {
-        for unit in builder.units { unit.write(to: directory) }
-    }
-
-    let units = builder.units
-    let results = UnsafeMutableBufferPointer<Result<LLVMMemoryBufferRef, Error>>.allocate(capacity: units.count)
-    defer { results.deallocate() }
-    DispatchQueue.concurrentPerform(iterations: units.count) { i in
-        (results.baseAddress! + i).initialize(to: Result { try units[i].compile(for: engine.host) })
-    }
-    let objects = Array(results)
-    let compiled = clock.now
-    for case .failure(let error) in objects {
-        for case .success(let object) in objects { LLVMDisposeMemoryBuffer(object) }
-        throw error
-    }
+    let plans = try programs.map { try ProgramPlan($0, parameters: parameters, options: options) }
+    let key = CacheKey(programs, parameters: parameters, options: options, units: threads, host: engine.host)
+    // Symbols are named after the key: the same programs give the same code and names, which is
+    // what lets an object from the cache, compiled by another process, be linked here.
+    let prefix = "sbic_" + key.hex.prefix(24) + "_"
+    let symbols = programs.map { prefix + $0.name }
+    let cache = options.cache ? ObjectCache.fromEnvironment() : nil
+    var timing = CompileTiming(generate: 0, compile: 0, link: 0, units: threads)
     let profiled = getenv("SBIC_JIT_PERF_MAP") != nil
-    let code = try engine.load(objects: objects.map { try $0.get() },
-                               symbols: entries.map(\.symbol) + (profiled ? builder.kernelSymbols : []))
-    if profiled { writePerfMap(code.addresses) }
-    let loaded = clock.now
-    return CompiledModule(
-        entries: zip(programs, entries).map { ($0, code.addresses[$1.symbol]!, $1.layout, $1.memory) },
-        code: code,
-        timing: CompileTiming(generate: seconds(generated - start), compile: seconds(compiled - generated),
-                              link: seconds(loaded - compiled), units: units.count))
+
+    let code = try engine.code(for: key, symbols: symbols) { () throws -> (objects: [Data], kernels: [String]) in
+        if let objects = cache?.load(key) {
+            timing.source = .diskCache
+            timing.generate = seconds(clock.now - start)
+            return (objects, [])
+        }
+        let builder = ModuleBuilder(prefix: prefix, units: threads)
+        for plan in plans { builder.add(plan) }
+        let generated = clock.now
+        timing.generate = seconds(generated - start)
+        if let directory = getenv("SBIC_JIT_DUMP_IR").map({ String(cString: $0) }) {
+            for unit in builder.units { unit.write(to: directory) }
+        }
+        let units = builder.units
+        let results = UnsafeMutableBufferPointer<Result<Data, Error>>.allocate(capacity: units.count)
+        defer { _ = results.deinitialize(); results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: units.count) { i in
+            (results.baseAddress! + i).initialize(to: Result { try units[i].compile(for: engine.host) })
+        }
+        let objects = try Array(results).map { try $0.get() }
+        timing.compile = seconds(clock.now - generated)
+        cache?.store(objects, key)
+        return (objects, profiled ? builder.kernelSymbols : [])
+    }
+    if timing.source == .compiled, code.fresh, profiled { writePerfMap(code.code.addresses) }
+    if !code.fresh { timing.source = .loaded }
+    timing.link = seconds(clock.now - start) - timing.generate - timing.compile
+    timing.cpu = processCPUSeconds() - startCPU
+    return CompiledModule(entries: zip(plans, symbols).map { ($0.program, code.code.addresses[$1]!, $0.layout) },
+                          code: code.code, timing: timing)
+}
+
+/// User plus system CPU time of this process so far, all threads.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
 }
 
 func seconds(_ d: Duration) -> Double {

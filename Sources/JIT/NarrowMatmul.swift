@@ -25,12 +25,22 @@ extension Emitter {
         dotProducts(s, rows: rows, a: a, bRows: rowsOfB, c: c, epilogue: epilogue)
     }
 
+    /// Rows of C per tile of the narrow kernel for n columns: as many as fill 16 lanes, unless
+    /// the tile's accumulators (rows × n) and the n vectors of B of a step would not fit in the
+    /// vector registers (A's vectors are read once each, as operands of the FMAs). With AVX-512
+    /// that is 16 rows of 1 column, 8 of 2, 3 of 5, 1 of 10; with AVX2 (a 16-lane vector in two
+    /// of its 16 registers), 7 rows of 1 column, 3 of 2, 1 of 5.
+    static func narrowTileRows(n: Int, host: HostCPU = .current) -> Int {
+        let vectors = host.vectorRegisters / registersPerVector(host), n = max(n, 1)
+        return max(1, min(lanes / n, (vectors - n) / n))
+    }
+
     /// C[i, j] = A[i, ·] · B[j, ·] for B given as n rows of k. A tile is as many rows of C as
-    /// fill 16 lanes (8 rows of 2 columns, 3 of 5, 1 of 10), one accumulator vector per element
+    /// fit (`narrowTileRows`: 8 rows of 2 columns, 3 of 5, 1 of 10 with AVX-512), one accumulator vector per element
     /// summing 16 products of k at a time; the accumulators are then reduced into one vector,
     /// which is exactly the tile's rows of C one after another, so it is stored at once.
     private func dotProducts(_ s: MatmulShape, rows: RowCount, a: Value, bRows: Value, c: Value, epilogue: Epilogue) {
-        let tileRows = Self.lanes / s.n
+        let tileRows = Self.narrowTileRows(n: s.n)
         // The bias of every lane of a tile: lane l is column l mod n.
         let bias = epilogue.bias.map { bias in
             shuffle(load(bias, lanes: s.n), splat(Float(0)), (0..<Self.lanes).map { $0 % s.n })

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A program's own memory, laid out by its `ProgramLayout`: the arena, the constants kernels
-/// read, then kernel scratch; 64-byte aligned. Allocated before code generation, because the
-/// code has its address baked in.
+/// read, then kernel scratch; 64-byte aligned. The code takes its address as an argument, so
+/// several copies can share one compiled program.
 final class ProgramMemory: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
 

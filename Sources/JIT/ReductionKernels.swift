@@ -20,19 +20,22 @@ extension Emitter {
         }
     }
 
-    /// Σ of `count` consecutive floats, with four vector accumulators so that the adds of one
-    /// iteration do not wait on each other.
-    func sumContiguous(_ x: Value, count: Int) -> Value {
+    /// Σ of `count` consecutive floats (of their squares if `squared`), with four vector
+    /// accumulators so that the adds of one iteration do not wait on each other. Squares are
+    /// rounded before they are added (a multiply, then an add; no FMA), so the sum of squares
+    /// equals, bit for bit, a `square` kernel followed by a `sum` kernel.
+    func sumContiguous(_ x: Value, count: Int, squared: Bool = false) -> Value {
         let width = 4 * Self.lanes
         let blocks = count / width * width
+        func term(_ v: Value) -> Value { squared ? mul(v, v) : v }
         var partial = loop(to: blocks, step: width, carrying: Array(repeating: splat(Float(0)), count: 4)) { i, acc in
-            (0..<4).map { add(acc[$0], load(advance(x, by: addInt(i, int($0 * Self.lanes))))) }
+            (0..<4).map { add(acc[$0], term(load(advance(x, by: addInt(i, int($0 * Self.lanes)))))) }
         }
         var next = 0
         var offset = blocks
         while offset < count {
             let lanes = min(Self.lanes, count - offset)
-            partial[next] = add(partial[next], load(advance(x, by: offset), lanes: lanes))
+            partial[next] = add(partial[next], term(load(advance(x, by: offset), lanes: lanes)))
             next = (next + 1) % 4
             offset += lanes
         }

@@ -1,10 +1,33 @@
 import IR
 
 extension Emitter {
-    /// Rows of C per register tile. With two vectors of 16 columns per row, the tile's 16
-    /// accumulators, two B vectors and one broadcast A value fit in the 32 vector registers.
-    static let tileRows = 8
-    static let tileVectors = 2
+    /// Rows of C per register tile, and vectors of 16 columns per row: chosen for this host's
+    /// vector registers (`registerTile`).
+    static let tileRows = registerTile(HostCPU.current).rows
+    static let tileVectors = registerTile(HostCPU.current).vectors
+
+    /// The register tile that keeps the most FMAs in flight per step of k while its
+    /// accumulators, the B vectors of the step and the broadcast A value all stay in registers:
+    /// a 16-lane vector takes one 512-bit register, two 256-bit or four 128-bit ones. At most 8
+    /// rows (batches are multiples of 8, and more rows leave more over) and 2 vectors (32
+    /// columns; layer widths are multiples of 32 more often than of 64); ties go to more rows,
+    /// which load B less often. AVX-512's 32 registers give 8 rows × 2 vectors (16 accumulators,
+    /// the tile measured fastest on Zen 5); AVX2's 16 give 6 rows × 1 vector (12 ymm
+    /// accumulators: the classic 6 × 16 kernel), where 8 × 2 needs 32 ymm accumulators and spills.
+    static func registerTile(_ host: HostCPU) -> (rows: Int, vectors: Int) {
+        let parts = registersPerVector(host)
+        var best = (rows: 1, vectors: 1, fmas: 0)
+        for vectors in 1...2 {
+            for rows in 1...8 where (rows * vectors + vectors) * parts + 1 <= host.vectorRegisters {
+                let fmas = rows * vectors * parts
+                if fmas > best.fmas || (fmas == best.fmas && rows > best.rows) { best = (rows, vectors, fmas) }
+            }
+        }
+        return (best.rows, best.vectors)
+    }
+
+    /// Hardware registers that hold one 16-lane vector.
+    static func registersPerVector(_ host: HostCPU) -> Int { max(1, lanes * 32 / host.vectorBits) }
 
     /// The register-tiled product over B stored [k, n]. Column blocks are the outer loop so
     /// that a k × 32 panel of B stays in L1 while every row block of A passes over it.

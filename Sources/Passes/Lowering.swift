@@ -7,7 +7,9 @@ import Spec
 ///   - `train_step` and `gradients`: the batch's scalar loss (`loss`), to be differentiated;
 ///   - `loss`: the loss of each example (`example_loss`, [batch]) for validation;
 ///   - `sample`: one observation ([1, size]) and a batch of noise in, that many samples of the
-///     target (θ) out.
+///     target (θ) out;
+///   - `log_density`: rows of θ and y and a batch of noise in, one log importance weight of
+///     the sampling path's density per row out (`Lowering.logDensity`).
 /// Inputs are the data variables by name, `noise.<variable>` for each reparameterized sample.
 public func lower(_ spec: ModelSpec) throws -> Graph {
     var graph = Graph(name: spec.name, metadata: try metadata(spec), parameters: weights(spec))
@@ -27,6 +29,13 @@ public func lower(_ spec: ModelSpec) throws -> Graph {
                             batch: spec.sampling.batchSize)
     sampling.b.output(spec.sampling.target, try sampling.samplePath())
     graph.programs.append(sampling.b.program)
+
+    var density = Lowering(spec: spec, builder: Builder(Program(name: Interface.Programs.logDensity), parameters: graph.parameters),
+                           batch: spec.sampling.batchSize)
+    if let logWeight = try density.logDensity() {
+        density.b.output(Interface.Outputs.logDensity, logWeight)
+        graph.programs.append(density.b.program)
+    }
     return graph
 }
 
@@ -137,6 +146,53 @@ private struct Lowering {
             values[net.output] = try sample(try evaluate(net), net.output)
         }
         return try toBatch(values[spec.sampling.target]!)
+    }
+
+    /// The density of what `samplePath` draws, p(θ | y) = ∫ Π_path p_i(v_i | inputs_i) dz over
+    /// the latent variables z the path draws, as one importance weight per row, [batch]:
+    ///   log w = Σ_path log p_i(v_i | inputs_i) − Σ_z log q_z(z | inputs),
+    /// with each z drawn from q_z, the network that stands for z in training (the posterior
+    /// of its KL term: the encoder q(z | y, θ)). E_q[w] = p(θ | y), so log mean_k w_k over K
+    /// draws is the IWAE bound, a lower bound in expectation that tightens as K grows. A path
+    /// without latent variables gives log p(θ | y) itself, and reads no noise.
+    ///
+    /// Only the sampling path enters: networks fitted beside it (a UP-VAE's data decoder
+    /// p(y | z)) shape the training but not what `sample` draws, which takes z from its path's
+    /// prior whatever y is. So the weight of a UP-VAE is p(θ | y, z) p(z) / q(z | y, θ).
+    ///
+    /// Nil when the structure gives no such proposal: a latent variable that two networks of
+    /// the path output, or a proposal that reads a variable neither the data nor the path's
+    /// other proposals supply.
+    mutating func logDensity() throws -> Int? {
+        let (given, target) = (spec.sampling.given, spec.sampling.target)
+        values[target] = try b.input(target, [batch, spec.variable(target)!.size])
+        values[given] = try b.input(given, [batch, spec.variable(given)!.size])
+        let path = spec.sampling.path.map { spec.network($0)! }
+        let latents = path.map(\.output).filter { $0 != target }
+        guard Set(latents).count == latents.count else { return nil }
+        // Each proposal after those whose samples it reads: training evaluates them in that order.
+        let rank = Dictionary(uniqueKeysWithValues: spec.trainingOrder.enumerated().map { ($1, $0) })
+        let proposals = latents.map { variable in
+            (variable: variable, network: spec.trainingSources[variable].flatMap(spec.network) ?? path.first { $0.output == variable }!)
+        }.sorted { rank[$0.network.name, default: Int.max] < rank[$1.network.name, default: Int.max] }
+        var logWeight: Int?
+        func accumulate(_ b: inout Builder, _ term: Int, adding: Bool) throws {
+            logWeight = try logWeight.map { adding ? try b.add($0, term) : try b.sub($0, term) }
+                ?? (adding ? term : try b.mul(term, constant: -1))
+        }
+        for (variable, network) in proposals {
+            guard network.inputs.allSatisfy({ values[$0] != nil }) else { return nil }
+            let q = try evaluate(network)
+            values[variable] = try sample(q, variable)
+            let size = spec.variable(variable)!.size
+            try accumulate(&b, q.family.negativeLogDensity(&b, of: values[variable]!, heads: q.heads, size: size), adding: true)
+        }
+        for network in path {
+            let p = try evaluate(network)
+            let size = spec.variable(network.output)!.size
+            try accumulate(&b, p.family.negativeLogDensity(&b, of: values[network.output]!, heads: p.heads, size: size), adding: false)
+        }
+        return logWeight
     }
 
     /// A [1, n] value repeated to [batch, n]; a batch's value as it is. Summing the one row

@@ -54,6 +54,14 @@ public struct GraphInterface: Sendable {
         return batch
     }
 
+    /// The batch size of the log-density program (rows of θ and y per run), after checking
+    /// `log_density` and that it fits in memory.
+    public func densityBatch(of graph: Graph) throws -> Int {
+        let batch = try check(graph, Interface.Programs.logDensity, outputs: [(Interface.Outputs.logDensity, { [$0] })])
+        try checkMemory(graph, running: [Interface.Programs.logDensity])
+        return batch
+    }
+
     /// The batch size of program `name`: it must read the data variables `reads` as
     /// [batch, size] (or [observationRows, size]: the sampler's one observation), any number
     /// of `noise.*` inputs as [batch, width] and the `scalars`, and write `outputs` in the

@@ -12,3 +12,11 @@ extension RandomStream {
         }
     }
 }
+
+extension Program {
+    /// The noise inputs the runtime fills before each run, in program order, with the
+    /// distribution each is drawn from.
+    var noiseInputs: [(name: String, distribution: NoiseDistribution)] {
+        inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
+    }
+}

@@ -1,4 +1,6 @@
 import Datasets
+import Dispatch
+import Foundation
 import IR
 import Random
 import Runtime
@@ -22,33 +24,31 @@ public final class PosteriorSampler {
     public static let maximumDrawsPerSample = 1000
 
     public let model: TrainedModel
-    private let program: Executable
+    /// One copy of the sample program per thread, each with its own memory (the JIT's copies
+    /// share their code).
+    private let programs: [Executable]
+    /// Threads that run the sample program at once; the batches they run are the ones one thread
+    /// would run, in the same order, so the samples do not depend on it.
+    public var threads: Int { programs.count }
     private let parameters: ParameterStore<Float>
     private let batch: Int
     private let given: String, target: String
     /// The noise inputs, in program order, and the distribution each is drawn from.
     private let noiseInputs: [(name: String, distribution: NoiseDistribution)]
 
-    public init(_ model: TrainedModel, backend: BackendCompiler) throws {
+    /// `threads`: copies of the sample program run at once (nil: one per core).
+    public init(_ model: TrainedModel, backend: BackendCompiler, threads: Int? = nil) throws {
         let interface = try GraphInterface(model.graph)
         batch = try interface.samplingBatch(of: model.graph)
-        for (name, scaler, columns) in [("θ", model.thetaScaler, interface.targetSize), ("y", model.yScaler, interface.givenSize)] {
-            if let problem = scaler.problem(columns: columns) { throw TrainingError("the \(name) scaler: \(problem)") }
-        }
         let sample = model.graph.program(Interface.Programs.sample)!
         self.model = model
         given = interface.given
         target = interface.target
-        parameters = ParameterStore<Float>(model.graph)
-        for (name, values) in model.weights {
-            guard let parameter = model.graph.parameter(name) else { throw TrainingError("weight \(name) is not in the graph") }
-            guard parameter.shape.count == values.count else {
-                throw TrainingError("weight \(name) has \(values.count) values; the graph's \(parameter.shape) holds \(parameter.shape.count)")
-            }
-            parameters[name] = values
-        }
-        noiseInputs = sample.inputs.compactMap { input in NoiseDistribution(noiseInput: input.name).map { (input.name, $0) } }
-        program = try backend([sample], parameters)[0]
+        parameters = try model.parameterStore(interface)
+        noiseInputs = sample.noiseInputs
+        let copies = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let store = parameters
+        programs = try (0..<copies).map { _ in try backend([sample], store)[0] }
     }
 
     public var observationDimension: Int { model.yScaler.shift.count }
@@ -76,21 +76,42 @@ public final class PosteriorSampler {
                                  for: "drawing \(count) samples for each of \(observations.rows) observation(s)")
         let scaled = model.yScaler.apply(observations)
         var noise = RandomStream(seed: seed, stream: "sample")
-        let (yIn, noiseIn) = (program.input(given), noiseInputs.map { (program.input($0.name), $0.distribution) })
         let d = parameterDimension, m = observationDimension
         let maximumDraws = saturatingMultiply(count, Self.maximumDrawsPerSample)
+        // Runs that one observation needs at least: more copies than that would idle.
+        let useful = programs.prefix(max(1, min(programs.count, (count + batch - 1) / batch)))
         var results: [PosteriorSamples] = []
         for observation in 0..<observations.rows {
-            for j in 0..<m { yIn[j] = scaled[observation * m + j] }
+            for program in useful {
+                let yIn = program.input(given)
+                for j in 0..<m { yIn[j] = scaled[observation * m + j] }
+            }
             var samples = Matrix(rows: count, columns: d)
             var kept = 0, draws = 0
+            // Rounds of one run per copy: the noise of each run is drawn in order, the runs go in
+            // parallel, and their draws are taken in order until enough are kept; the noise
+            // stream then continues after the last run taken, as if the runs had been one by one.
+            var round: [(program: Executable, after: RandomStream)] = []
+            var next = 0
             while kept < count {
                 if draws >= maximumDraws {
                     throw TrainingError("observation \(observation + 1): only \(kept) of \(draws) draws of θ lay inside "
                         + "the support; the model puts almost all its mass outside it")
                 }
-                for (b, distribution) in noiseIn { noise.fill(b, distribution) }
-                program.run()
+                if next == round.count {
+                    round = []
+                    var lookahead = noise
+                    for program in useful {
+                        for input in noiseInputs { lookahead.fill(program.input(input.name), input.distribution) }
+                        round.append((program, lookahead))
+                    }
+                    let runs = round.map(\.program)
+                    if runs.count == 1 { runs[0].run() } else { DispatchQueue.concurrentPerform(iterations: runs.count) { runs[$0].run() } }
+                    next = 0
+                }
+                let program = round[next].program
+                noise = round[next].after
+                next += 1
                 let theta = model.thetaScaler.invert(program.output(target), columns: d)
                 // The rows this run gives: the first that are needed or, with a support, those
                 // inside it until there are enough.
@@ -115,5 +136,25 @@ public final class PosteriorSampler {
             results.append(PosteriorSamples(samples: samples, draws: draws))
         }
         return results
+    }
+}
+
+extension TrainedModel {
+    /// The weights in a store the back ends bind, after checking the scalers against the
+    /// graph's sizes and each weight against its parameter: what every program of a trained
+    /// model runs with.
+    func parameterStore(_ interface: GraphInterface) throws -> ParameterStore<Float> {
+        for (name, scaler, columns) in [("θ", thetaScaler, interface.targetSize), ("y", yScaler, interface.givenSize)] {
+            if let problem = scaler.problem(columns: columns) { throw TrainingError("the \(name) scaler: \(problem)") }
+        }
+        let parameters = ParameterStore<Float>(graph)
+        for (name, values) in weights {
+            guard let parameter = graph.parameter(name) else { throw TrainingError("weight \(name) is not in the graph") }
+            guard parameter.shape.count == values.count else {
+                throw TrainingError("weight \(name) has \(values.count) values; the graph's \(parameter.shape) holds \(parameter.shape.count)")
+            }
+            parameters[name] = values
+        }
+        return parameters
     }
 }

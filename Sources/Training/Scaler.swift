@@ -80,6 +80,21 @@ public struct Scaler: Codable, Equatable, Sendable {
         return out
     }
 
+    /// log |det ∂x'/∂x| at the row `x` in original units: what a log-density of the scaled
+    /// values gains to become one of the original values. −Σ log scale for the affine
+    /// scalings, and −Σ log x besides for `logStandard`, whose x' = (ln x − shift) / scale;
+    /// −∞ where x ≤ 0, outside what a log-scaled variable can take.
+    public func logJacobian<C: Collection<Double>>(at x: C) -> Double {
+        var total = -scale.reduce(0) { $0 + Foundation.log($1) }
+        if kind == .logStandard {
+            for value in x {
+                guard value > 0 else { return -.infinity }
+                total -= Foundation.log(value)
+            }
+        }
+        return total
+    }
+
     /// Back to the original units.
     public func invert(_ values: UnsafeBufferPointer<Float>, columns: Int) -> [Double] {
         values.indices.map {

@@ -16,8 +16,11 @@ struct Bench: ParsableCommand {
         discussion: """
             Reports the median time of each program after warm-up, the time to draw 10,000 \
             posterior samples (random inputs prepared beforehand, so drawing the noise is not \
-            timed), the JIT's compile time for all programs, and GFLOP/s from the compiled \
-            graph's operation count. docs/benchmarks.md explains every number.
+            timed), the JIT's compile time for all programs, GFLOP/s from the compiled \
+            graph's operation count, and each program's share of the host's peak: the best \
+            GFLOP/s of the JIT's own matrix-product kernel on square products, measured first. \
+            The CPU model, its cache sizes and the vector instruction sets used head the \
+            report. docs/benchmarks.md explains every number.
             """)
 
     @Argument(help: "A spec (.json) or a compiled graph (.sbig).", completion: .file(extensions: ["json", "sbig"]))
@@ -35,6 +38,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Instead, time every distinct matrix product of the model with the JIT's kernel and with OpenBLAS.")
     var matmuls = false
 
+    @Flag(help: "Only the JIT compile of every program: without the on-disk cache, and from it.")
+    var compileOnly = false
+
     func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
         guard (1...64).contains(sampleThreads) else { throw ValidationError("--sample-threads must be between 1 and 64") }
@@ -47,6 +53,10 @@ struct Bench: ParsableCommand {
             if matmuls {
                 let comparison = try MatmulComparison(graph, iterations: iterations)
                 print(json ? comparison.json : comparison.table)
+            } else if compileOnly {
+                let times = try CompileTimes(graph)
+                print(json ? BenchReport.encode(CompileReport(model: graph.name, host: HostCPU.current, compile: times))
+                           : BenchReport.hostLine(HostCPU.current) + "\n" + times.line(model: graph.name))
             } else {
                 let report = try measure(graph)
                 print(json ? report.json : report.table)
@@ -60,13 +70,11 @@ struct Bench: ParsableCommand {
         interpreterStore.initialize { random.normal() }
         jitStore.copy(from: interpreterStore)
 
-        let clock = ContinuousClock()
-        let start = clock.now
-        let compiled = try JIT.compile(graph, parameters: jitStore)
-        let compileSeconds = Self.seconds(clock.now - start)
+        let peak = try HostPeak.measure()
+        let compileTimes = try CompileTimes(graph)
+        let compiled = try JIT.compile(graph, parameters: jitStore, options: JIT.Options(cache: true))
 
-        var report = BenchReport(model: graph.name, jitCompileMilliseconds: compileSeconds * 1e3,
-                                 jitCompileThreads: compiled.timing.units,
+        var report = BenchReport(model: graph.name, host: HostCPU.current, peak: peak, compile: compileTimes,
                                  openblasCoretype: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
         for program in graph.programs {
             let backEnds: [Executable] = [try InterpretedProgram(program, parameters: interpreterStore), compiled[program.name]!]
@@ -74,16 +82,19 @@ struct Bench: ParsableCommand {
             // paths (libm's sqrtf, for one); so every run gets a batch from a pool.
             let batches = (0..<8).map { _ in randomInputs(program, graph: graph, &random) }
             let times = backEnds.map { backEnd in
-                Self.median(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
+                Self.medians(runs: iterations, prepare: { feed(backEnd, batches[$0 % batches.count]) }) { backEnd.run() }
             }
             // The rows of the widest input: the sample program reads one observation and a batch of noise.
             let batch = program.inputs.compactMap { $0.shape.dims.first }.max() ?? 1
             report.programs[program.name] = .init(batch: batch, flops: program.flops,
-                                                  interpreterMicroseconds: times[0] * 1e6, jitMicroseconds: times[1] * 1e6)
+                                                  interpreterMicroseconds: times[0].wall * 1e6, jitMicroseconds: times[1].wall * 1e6,
+                                                  peakGflops: peak.gflops)
+            report.programs[program.name]!.interpreterCpuMicroseconds = times[0].cpu * 1e6
+            report.programs[program.name]!.jitCpuMicroseconds = times[1].cpu * 1e6
             if program.name == Interface.Programs.sample, batch > 0 {
-                // A program's code is bound to its memory, so every further thread gets its own copy.
+                // Every further thread gets its own copy of the program's memory (the JIT's code is shared).
                 let copies: [[Executable]] = [backEnds] + (try (1..<sampleThreads).map { _ in
-                    [try InterpretedProgram(program, parameters: interpreterStore), try JITProgram(program, parameters: jitStore)]
+                    [try InterpretedProgram(program, parameters: interpreterStore), try compiled[program.name]!.copy()]
                 })
                 let runs = (10_000 + batch - 1) / batch
                 let repeats = max(5, iterations / (10 * runs))
@@ -149,18 +160,37 @@ struct Bench: ParsableCommand {
     /// The median wall time of `body` in seconds, after a tenth as many warm-up runs;
     /// `prepare(i)` runs untimed before run i.
     static func median(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> Double {
+        medians(runs: runs, prepare: prepare, body).wall
+    }
+
+    /// The median wall time and the median CPU time of the calling thread (which leaves out
+    /// the time other processes had the core) of one run of `body`, in seconds.
+    static func medians(runs: Int, prepare: (Int) -> Void, _ body: () -> Void) -> (wall: Double, cpu: Double) {
         let warmUp = max(1, runs / 10)
         let clock = ContinuousClock()
-        var times: [Double] = []
+        var times: [Double] = [], cpu: [Double] = []
         times.reserveCapacity(runs)
+        cpu.reserveCapacity(runs)
+        func threadCPU() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
         for i in 0..<(warmUp + runs) {
             prepare(i)
+            let startCPU = threadCPU()
             let start = clock.now
             body()
-            if i >= warmUp { times.append(Self.seconds(clock.now - start)) }
+            let end = clock.now
+            let endCPU = threadCPU()
+            if i >= warmUp {
+                times.append(Self.seconds(end - start))
+                cpu.append(endCPU - startCPU)
+            }
         }
         times.sort()
-        return times[times.count / 2]
+        cpu.sort()
+        return (times[times.count / 2], cpu[cpu.count / 2])
     }
 }
 
@@ -173,18 +203,24 @@ struct BenchReport: Encodable {
         let flops: Int
         let interpreterMicroseconds: Double
         let jitMicroseconds: Double
+        /// Median CPU time of the running thread: on a loaded machine, less inflated than wall time.
+        var interpreterCpuMicroseconds: Double?
+        var jitCpuMicroseconds: Double?
         let interpreterGflops: Double
         let jitGflops: Double
+        /// The JIT's GFLOP/s over the host's measured peak.
+        let jitShareOfPeak: Double
         /// Interpreter time over JIT time.
         let speedup: Double
 
-        init(batch: Int, flops: Int, interpreterMicroseconds: Double, jitMicroseconds: Double) {
+        init(batch: Int, flops: Int, interpreterMicroseconds: Double, jitMicroseconds: Double, peakGflops: Double) {
             self.batch = batch
             self.flops = flops
             self.interpreterMicroseconds = interpreterMicroseconds
             self.jitMicroseconds = jitMicroseconds
             interpreterGflops = Double(flops) / interpreterMicroseconds / 1e3
             jitGflops = Double(flops) / jitMicroseconds / 1e3
+            jitShareOfPeak = jitGflops / peakGflops
             speedup = interpreterMicroseconds / jitMicroseconds
         }
     }
@@ -206,29 +242,42 @@ struct BenchReport: Encodable {
     }
 
     var model: String
-    var jitCompileMilliseconds: Double
-    var jitCompileThreads: Int
+    var host: HostCPU
+    var peak: HostPeak
+    var compile: CompileTimes
     var openblasCoretype: String?
     var programs: [String: ProgramTimes] = [:]
     var tenThousandSamples: Sampling?
 
-    var json: String {
+    var json: String { Self.encode(self) }
+
+    static func hostLine(_ host: HostCPU) -> String {
+        func kib(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB" }
+        return "host: \(host.model) (LLVM: \(host.llvmName)), \(host.cores) cores; L1d \(kib(host.l1dBytes)), "
+            + "L2 \(kib(host.l2Bytes)) per core, L3 \(kib(host.l3Bytes)); \(host.vectorRegisters) × \(host.vectorBits)-bit "
+            + "vector registers; ISA \(host.isa.joined(separator: " "))"
+    }
+
+    static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     var table: String {
         func number(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
         func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-        var lines = ["\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
-                     "JIT compile of \(programs.count) programs: \(number(jitCompileMilliseconds)) ms on \(jitCompileThreads) threads",
-                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s"]
+        let sizes = peak.sizes.map { "\($0.n)³ \(number($0.gflops))" }.joined(separator: ", ")
+        var lines = [Self.hostLine(host), compile.line(model: model),
+                     "peak: \(number(peak.gflops)) GFLOP/s, the JIT's matmul on n × n × n, best of 7 rounds (GFLOP/s: \(sizes))",
+                     "\(model): one thread per back end, OPENBLAS_CORETYPE=\(openblasCoretype ?? "unset")",
+                     "program       batch   interpreter µs   JIT µs   speedup   JIT GFLOP/s   of peak   JIT CPU µs"]
         for (name, p) in programs.sorted(by: { $0.key < $1.key }) {
             lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + pad("\(p.batch)", 7)
                          + pad(number(p.interpreterMicroseconds), 17) + pad(number(p.jitMicroseconds), 9)
-                         + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14))
+                         + pad(number(p.speedup, 2) + "×", 10) + pad(number(p.jitGflops), 14)
+                         + pad(number(100 * p.jitShareOfPeak) + " %", 10) + pad(p.jitCpuMicroseconds.map { number($0) } ?? "", 13))
         }
         if let s = tenThousandSamples {
             lines.append("10,000 samples (\(s.runs) runs of sample on \(s.threads) thread\(s.threads == 1 ? "" : "s"), noise drawn "
@@ -236,4 +285,47 @@ struct BenchReport: Encodable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// The JIT compile of every program of a graph: without the on-disk cache, then from it (after
+/// a compile that fills it, if it was empty). Each compile's code is released before the next,
+/// so no compile shares code another one loaded. CPU time (getrusage, all threads) beside wall
+/// time: it is less sensitive to other work on the machine.
+struct CompileTimes: Encodable {
+    let programs: Int
+    let threads: Int
+    let milliseconds: Double
+    let cpuMilliseconds: Double
+    /// nil where the cache is off (`SBIC_CACHE=off`) or could not be written.
+    let cachedMilliseconds: Double?
+    let cachedCpuMilliseconds: Double?
+    let cacheDirectory: String?
+}
+
+extension CompileTimes {
+    init(_ graph: Graph) throws {
+        let store = ParameterStore<Float>(graph)
+        let cold = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: false)).timing
+        _ = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: true))
+        let cached = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: true)).timing
+        let hit = cached.source == .diskCache
+        self.init(programs: graph.programs.count, threads: cold.units, milliseconds: cold.total * 1e3,
+                  cpuMilliseconds: cold.cpu * 1e3, cachedMilliseconds: hit ? cached.total * 1e3 : nil,
+                  cachedCpuMilliseconds: hit ? cached.cpu * 1e3 : nil, cacheDirectory: JIT.cacheDirectory)
+    }
+
+    func line(model: String) -> String {
+        func number(_ v: Double) -> String { String(format: "%.1f", v) }
+        let cache = cachedMilliseconds.map { "from the cache \(number($0)) ms (CPU \(number(cachedCpuMilliseconds!)) ms)" }
+            ?? "no cache (\(cacheDirectory == nil ? "off" : "not written"))"
+        return "\(model): JIT compile of \(programs) programs on \(threads) threads: \(number(milliseconds)) ms "
+            + "(CPU \(number(cpuMilliseconds)) ms); \(cache)"
+    }
+}
+
+/// What `sbic bench --compile-only` measured.
+struct CompileReport: Encodable {
+    let model: String
+    let host: HostCPU
+    let compile: CompileTimes
 }

@@ -19,6 +19,12 @@ struct Calibrate: ParsableCommand {
             uniformity and the coverage of central credible intervals at levels 0, 0.05, …, 1) and \
             ranks.csv to --out; prints each parameter's p-value and coverage, or with --json the \
             report, and ends with one line: calibrated, or miscalibrated and in which parameters.
+
+            Where the model has a density (sbic logprob), calibration.json also holds the joint \
+            coverage of highest-density regions: the rank of log q(θ* | y*) among the log-densities of \
+            the posterior samples. It is exact for models without latent variables. A VAE's density is \
+            an IWAE estimate; it is used only when asked, with --density-samples K importance samples \
+            per density (each simulation costs K · (--samples + 1) network passes).
             """)
 
     @Argument(help: "A model directory written by `sbic train`.")
@@ -38,6 +44,9 @@ struct Calibrate: ParsableCommand {
 
     @Option(help: "Posterior samples per simulation.")
     var samples = 1000
+
+    @Option(help: "For a VAE: importance samples per density (the IWAE bound's K) for the coverage of highest-density regions, which is otherwise skipped.")
+    var densitySamples: Int?
 
     @Option(help: "Rank histogram bins (default: about 20 simulations per bin, 2 to 20 bins).")
     var bins: Int?
@@ -59,6 +68,7 @@ struct Calibrate: ParsableCommand {
         guard samples > 0 else { throw ValidationError("--samples must be positive") }
         guard (theta == nil) == (y == nil) else { throw ValidationError("give both --theta and --y, or neither") }
         guard theta == nil || task == nil else { throw ValidationError("use either --task or --theta/--y, not both") }
+        if let densitySamples, densitySamples < 1 { throw ValidationError("--density-samples must be positive") }
         if let bins, bins < 2 || bins > samples + 1 { throw ValidationError("--bins must be between 2 and --samples + 1") }
     }
 
@@ -77,6 +87,8 @@ struct Calibrate: ParsableCommand {
             let posterior: SimulationBasedCalibration.Posterior = { observations, count, seed in
                 try sampler.sample(observations, count: count, seed: seed).map(\.samples)
             }
+            let (density, densityNote) = try highestDensityInput(trained)
+            calibration.density = density
             let report: CalibrationReport, source: String
             if let theta, let y {
                 let thetaFile = try DataFile.read(theta), yFile = try DataFile.read(y)
@@ -139,9 +151,40 @@ struct Calibrate: ParsableCommand {
                 print(dimension.name.padding(toLength: width, withPad: " ", startingAt: 0)
                       + String(format: " %10.3g %14.2f", dimension.pValue, dimension.coverage[half]))
             }
+            if let hdr = report.highestDensity {
+                print(String(format: "highest-density regions (joint; density %@): p-value %.3g, the 50 %% region holds %.2f",
+                             hdr.density, hdr.pValue, hdr.coverage[half]))
+            } else if let densityNote {
+                print(densityNote)
+            }
             print("wrote " + written.joined(separator: ", "))
             print(report.verdict)
         }
+    }
+}
+
+extension Calibrate {
+    /// The density that highest-density coverage ranks by, or why there is none: exact for a
+    /// model without latent variables; for a VAE the IWAE bound, only with --density-samples,
+    /// since it costs K network passes per density and its noise and bias (below log q, by an
+    /// amount that varies with θ) blur the ranks.
+    func highestDensityInput(_ trained: TrainedModel) throws -> (SimulationBasedCalibration.Density?, String?) {
+        let density: PosteriorDensity
+        do { density = try PosteriorDensity(trained, backend: backend.compiler) } catch let error as TrainingError {
+            return (nil, "highest-density regions: skipped; \(error.description)")
+        }
+        let samples: Int
+        if density.isExact {
+            samples = 1
+        } else if let densitySamples {
+            samples = densitySamples
+        } else {
+            return (nil, "highest-density regions: skipped; this model's density is an IWAE estimate (it has latent variables): "
+                + "give --density-samples K to rank by it")
+        }
+        let seed = self.seed
+        let name = density.isExact ? "exact" : "IWAE lower bound, K = \(samples)"
+        return ((name, { theta, y in try density.logDensity(of: theta, given: y, samples: samples, seed: seed) }), nil)
     }
 }
 

@@ -14,7 +14,7 @@ struct SBIC: ParsableCommand {
               sbic sample models/two_moons --obs 1 -n 10000 --out samples.csv
             """,
         version: "sbic \(sbicVersion)",
-        subcommands: [Compile.self, Simulate.self, Train.self, Sample.self, Info.self, Eval.self, Reproduce.self,
+        subcommands: [Compile.self, Simulate.self, Train.self, Sample.self, LogProb.self, Info.self, Eval.self, Reproduce.self,
                       Plot.self, Curves.self, Predictive.self, Calibrate.self, Bench.self])
 
     static func main() {

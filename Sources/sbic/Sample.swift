@@ -57,12 +57,16 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed for the sampling noise (default: a fresh one, printed).")
     var seed: UInt64?
 
+    @Option(help: "Threads drawing samples, each running its own copy of the sample program (default: every core; fewer when fewer runs of the program give -n samples). The samples do not depend on it.")
+    var sampleThreads: Int?
+
     @OptionGroup var backendOption: BackendOption
     var backend: BackendChoice { backendOption.backend }
 
     func validate() throws {
         guard (observation == nil) != (obs == nil) else { throw ValidationError("give --observation FILE, or --obs N (with --task)") }
         guard n > 0 else { throw ValidationError("-n must be positive") }
+        if let sampleThreads, !(1...64).contains(sampleThreads) { throw ValidationError("--sample-threads must be between 1 and 64") }
         if let plot { try requireSVG(plot) }
         guard ["csv", "npy"].contains(URL(fileURLWithPath: out).pathExtension.lowercased()) else {
             throw ValidationError("--out must name a .csv or .npy file")
@@ -73,7 +77,7 @@ struct Sample: ParsableCommand {
         try reportingErrors("sample") {
             try requireModelDirectory(model)
             let trained = try TrainedModel.load(from: model)
-            let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler) }
+            let sampler = try inFile(model) { try PosteriorSampler(trained, backend: backend.compiler, threads: sampleThreads) }
             let observations: Matrix, labels: [Int]
             var sbibmTask: String?
             if let observation {
@@ -132,29 +136,31 @@ struct Sample: ParsableCommand {
             print(String(format: "%.1f ms for %d samples", seconds * 1000, n * samples.count))
         }
     }
+}
 
-    /// The observations of --observation: a file, or one observation's values inline.
-    private func readObservations(_ text: String, columns: Int) throws -> Matrix {
-        guard ["csv", "npy"].contains(URL(fileURLWithPath: text).pathExtension.lowercased()) else {
-            guard let values = try? parseValues(text), !values.isEmpty else {
-                throw ValidationError("--observation \"\(text)\" is neither a .csv or .npy file nor comma-separated numbers")
-            }
-            guard values.count == columns else {
-                throw ValidationError("--observation has \(values.count) values; the model expects \(columns)")
-            }
-            return try Matrix(rows: 1, columns: columns, values: values)
+/// The observations of --observation: a file, or one observation's values inline.
+func readObservations(_ text: String, columns: Int) throws -> Matrix {
+    guard ["csv", "npy"].contains(URL(fileURLWithPath: text).pathExtension.lowercased()) else {
+        guard let values = try? parseValues(text), !values.isEmpty else {
+            throw ValidationError("--observation \"\(text)\" is neither a .csv or .npy file nor comma-separated numbers")
         }
-        let file = try readDataFiles([text])[0]
-        guard file.matrix.rows > 0 else { throw file.error("holds no observation") }
-        guard file.matrix.columns == columns else {
-            throw file.error("has \(file.matrix.columns) columns; the model expects \(columns)")
+        guard values.count == columns else {
+            throw ValidationError("--observation has \(values.count) values; the model expects \(columns)")
         }
-        if let at = file.firstNonFinite {
-            throw file.error(row: at.row, column: at.column, "\(file.matrix[at.row, at.column]): an observation must be finite")
-        }
-        return file.matrix
+        return try Matrix(rows: 1, columns: columns, values: values)
     }
+    let file = try readDataFiles([text])[0]
+    guard file.matrix.rows > 0 else { throw file.error("holds no observation") }
+    guard file.matrix.columns == columns else {
+        throw file.error("has \(file.matrix.columns) columns; the model expects \(columns)")
+    }
+    if let at = file.firstNonFinite {
+        throw file.error(row: at.row, column: at.column, "\(file.matrix[at.row, at.column]): an observation must be finite")
+    }
+    return file.matrix
+}
 
+extension Sample {
     /// One observation's samples as a table; several as one (observations, n, d) array or
     /// one table with an observation column first.
     private func writeSamples(_ samples: [Matrix], labels: [Int], names: [String]) throws {

@@ -8,7 +8,7 @@ import XCTest
 /// pass calibration, and the same family with the wrong spread or centre must fail it.
 final class SimulationBasedCalibrationTests: XCTestCase {
     /// Samples of N(y/2 + shift, variance·I) for each observation y.
-    func gaussianPosterior(variance: Double, shift: Double = 0) -> SimulationBasedCalibration.Posterior {
+    static func gaussianPosterior(variance: Double, shift: Double = 0) -> SimulationBasedCalibration.Posterior {
         { observations, count, seed in
             var rng = RandomStream(seed: seed, stream: "test posterior")
             return (0..<observations.rows).map { row in
@@ -32,7 +32,7 @@ final class SimulationBasedCalibrationTests: XCTestCase {
     }
 
     func testTheExactPosteriorIsCalibrated() throws {
-        let report = try calibrate(gaussianPosterior(variance: 0.05))
+        let report = try calibrate(Self.gaussianPosterior(variance: 0.05))
         XCTAssertEqual(report.simulations, 200)
         XCTAssertEqual(report.bins, 10)
         XCTAssertEqual(report.rankMaximum, 499)
@@ -54,7 +54,7 @@ final class SimulationBasedCalibrationTests: XCTestCase {
     }
 
     func testATooNarrowPosteriorFails() throws {
-        let report = try calibrate(gaussianPosterior(variance: 0.005))
+        let report = try calibrate(Self.gaussianPosterior(variance: 0.005))
         for dimension in report.dimensions {
             XCTAssertLessThan(dimension.pValue, 1e-6, dimension.name)
             // Ranks pile up at both ends (a ∪ shape), and the central half-interval covers far too few.
@@ -65,7 +65,7 @@ final class SimulationBasedCalibrationTests: XCTestCase {
     }
 
     func testABiasedPosteriorFails() throws {
-        let report = try calibrate(gaussianPosterior(variance: 0.05, shift: 0.3))
+        let report = try calibrate(Self.gaussianPosterior(variance: 0.05, shift: 0.3))
         for dimension in report.dimensions {
             XCTAssertLessThan(dimension.pValue, 1e-6, dimension.name)
             // Samples sit above θ*, so ranks pile up low.
@@ -76,9 +76,9 @@ final class SimulationBasedCalibrationTests: XCTestCase {
     /// The closing line: a pass for the exact posterior, the failing parameters (all ten, with
     /// their coverage) for one a tenth as wide.
     func testTheVerdictLine() throws {
-        let exact = try calibrate(gaussianPosterior(variance: 0.05))
+        let exact = try calibrate(Self.gaussianPosterior(variance: 0.05))
         XCTAssertTrue(exact.verdict.hasPrefix("calibrated: the ranks of every parameter pass as uniform"), exact.verdict)
-        let narrow = try calibrate(gaussianPosterior(variance: 0.005))
+        let narrow = try calibrate(Self.gaussianPosterior(variance: 0.005))
         XCTAssertTrue(narrow.verdict.hasPrefix("miscalibrated: parameter_1 (p = "), narrow.verdict)
         XCTAssertEqual(narrow.verdict.components(separatedBy: "too narrow or off-centre").count - 1, 10, narrow.verdict)
         let coverage = try XCTUnwrap(narrow.verdict.firstMatch(of: #/50 % intervals cover (\d+) %/#)?.1)
@@ -91,7 +91,7 @@ final class SimulationBasedCalibrationTests: XCTestCase {
         sbc.simulations = 100
         sbc.samples = 200
         sbc.seed = 4
-        let posterior = gaussianPosterior(variance: 0.05)
+        let posterior = Self.gaussianPosterior(variance: 0.05)
         var seen: Matrix?
         let simulated = try sbc.run(GaussianLinear()) { observations, count, seed in
             seen = observations
@@ -119,7 +119,7 @@ final class SimulationBasedCalibrationTests: XCTestCase {
         sbc.samples = 9
         _ = try sbc.run(GaussianLinear()) { observations, count, seed in
             seen = observations
-            return try self.gaussianPosterior(variance: 0.05)(observations, count, seed)
+            return try Self.gaussianPosterior(variance: 0.05)(observations, count, seed)
         }
         let training = simulateDataset(GaussianLinear(), count: 5, seed: 1)
         XCTAssertNotEqual(seen, training.y)
@@ -131,5 +131,68 @@ final class SimulationBasedCalibrationTests: XCTestCase {
         XCTAssertThrowsError(try sbc.run(GaussianLinear()) { observations, count, _ in
             [Matrix](repeating: Matrix(rows: count, columns: 3), count: observations.rows)
         })
+    }
+}
+
+/// Highest-density coverage with gaussian_linear's exact density, and with the density of a
+/// posterior of the wrong spread: what the joint ranks must show.
+final class HighestDensityCalibrationTests: XCTestCase {
+    /// log N(θ; y/2, variance·I), in float64.
+    func gaussianDensity(variance: Double) -> SimulationBasedCalibration.Density {
+        ("exact", { theta, y in
+            (0..<theta.rows).map { r in
+                (0..<theta.columns).reduce(0) { total, j in
+                    let residual = theta[r, j] - y[0, j] / 2
+                    return total - 0.5 * (log(2 * Double.pi * variance) + residual * residual / variance)
+                }
+            }
+        })
+    }
+
+    func calibrate(variance: Double) throws -> CalibrationReport {
+        var sbc = SimulationBasedCalibration()
+        sbc.simulations = 200
+        sbc.samples = 500
+        sbc.seed = 3
+        sbc.density = gaussianDensity(variance: variance)
+        return try sbc.run(GaussianLinear(), posterior: SimulationBasedCalibrationTests.gaussianPosterior(variance: variance))
+    }
+
+    func testTheExactPosteriorCoversItsHighestDensityRegions() throws {
+        let report = try calibrate(variance: 0.05)
+        let hdr = try XCTUnwrap(report.highestDensity)
+        XCTAssertEqual(hdr.density, "exact")
+        XCTAssertEqual(hdr.rankHistogram.reduce(0, +), 200)
+        XCTAssertGreaterThan(hdr.pValue, 0.001, "\(hdr.rankHistogram)")
+        for (k, alpha) in report.credibilityLevels.enumerated() {
+            XCTAssertEqual(hdr.coverage[k], alpha, accuracy: 4 * (alpha * (1 - alpha) / 200).squareRoot() + 0.01, "level \(alpha)")
+        }
+        XCTAssertEqual(hdr.coverage.first, 0)
+        XCTAssertEqual(hdr.coverage.last, 1)
+        // The report carries it by name.
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        XCTAssertTrue(json.contains("\"highest_density\""), json)
+    }
+
+    /// Ten times too narrow in ten dimensions: θ* lies outside nearly every sample's density
+    /// contour, so it ranks last and the 50 % region covers almost nothing; ten times too wide,
+    /// θ* is denser than nearly every sample and every region covers it.
+    func testAWrongSpreadShowsInTheJointRanks() throws {
+        let narrow = try XCTUnwrap(try calibrate(variance: 0.005).highestDensity)
+        XCTAssertLessThan(narrow.pValue, 1e-6)
+        XCTAssertLessThan(narrow.coverage[10], 0.05)
+        XCTAssertGreaterThan(narrow.rankHistogram.last!, 150)
+        let wide = try XCTUnwrap(try calibrate(variance: 0.5).highestDensity)
+        XCTAssertLessThan(wide.pValue, 1e-6)
+        XCTAssertGreaterThan(wide.coverage[2], 0.9, "even the 10 % region covers θ*")
+    }
+
+    func testWithoutADensityThereIsNoEntry() throws {
+        var sbc = SimulationBasedCalibration()
+        sbc.simulations = 40
+        sbc.samples = 99
+        let report = try sbc.run(GaussianLinear(), posterior: SimulationBasedCalibrationTests.gaussianPosterior(variance: 0.05))
+        XCTAssertNil(report.highestDensity)
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(report), as: UTF8.self).contains("highest_density"))
     }
 }

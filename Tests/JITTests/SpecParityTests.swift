@@ -45,6 +45,7 @@ final class SpecParityTests: XCTestCase {
         jitStore.initialize { random.normal() }
         referenceStore.copy(from: jitStore)
         let compiled = try JIT.compile(graph, parameters: jitStore)
+        XCTAssertNotNil(graph.program(Interface.Programs.logDensity), "\(name) has a log_density program, compared below")
 
         for program in graph.programs where program.name != "train_step" {
             let inputs = randomInputs(program, &random)

@@ -141,7 +141,7 @@ final class CompilerTests: XCTestCase {
     func testOptimizerStateAndProgramsAreComplete() throws {
         let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/slcp_cpvae.json").path)
         let (graph, report) = try Compiler().compile(spec)
-        XCTAssertEqual(graph.programs.map(\.name), ["train_step", "gradients", "loss", "sample"])
+        XCTAssertEqual(graph.programs.map(\.name), ["train_step", "gradients", "loss", "sample", "log_density"])
         let weights = graph.parameters.filter { $0.kind == .weight }
         XCTAssertEqual(report.weights, weights.reduce(0) { $0 + $1.shape.count })
         XCTAssertEqual(graph.parameters.count, 3 * weights.count + 1, "m and v for every weight, and the step")

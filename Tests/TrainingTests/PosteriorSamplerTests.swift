@@ -29,6 +29,28 @@ final class PosteriorSamplerTests: XCTestCase {
         }
     }
 
+    /// Copies of the sample program on several threads run the batches one thread would, in
+    /// the same order, and the noise stream goes on after the last batch taken: the samples and
+    /// the draws are the same for any number of threads, for several observations in a row,
+    /// with and without a support.
+    func testThreadsDrawTheSameSamples() throws {
+        let model = try ModelFileTests.model(seed: 0.1)
+        let one = try PosteriorSampler(model, backend: TrainerTests.interpreter, threads: 1)
+        let observations = try Matrix(rowArrays: [[0.3, -0.4], [0, 0], [1, 2]])
+        for threads in [2, 3, 5] {
+            let several = try PosteriorSampler(model, backend: TrainerTests.interpreter, threads: threads)
+            XCTAssertEqual(several.threads, threads)
+            for (count, support) in [(2500, nil), (1000, { (θ: ArraySlice<Double>) in θ[θ.startIndex] > 0 }), (7, nil)] as [(Int, ((ArraySlice<Double>) -> Bool)?)] {
+                let want = try one.sample(observations, count: count, seed: 9, within: support)
+                let got = try several.sample(observations, count: count, seed: 9, within: support)
+                for (g, w) in zip(got, want) {
+                    XCTAssertEqual(g.samples.values, w.samples.values, "\(threads) threads, \(count) samples")
+                    XCTAssertEqual(g.draws, w.draws)
+                }
+            }
+        }
+    }
+
     func testRejectionGivesUpWhenNothingIsInside() throws {
         let sampler = try PosteriorSampler(try ModelFileTests.model(seed: 0.1), backend: TrainerTests.interpreter)
         let observation = try Matrix(rowArrays: [[0.3, -0.4], [0, 0]])

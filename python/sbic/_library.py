@@ -53,6 +53,9 @@ def _load():
         "sbic_model_parameter_name": (ctypes.c_char_p, [ctypes.c_void_p, ctypes.c_int64]),
         "sbic_model_sample": (ctypes.c_int, [ctypes.c_void_p, c_double_p, ctypes.c_int64, ctypes.c_int64,
                                              ctypes.c_uint64, ctypes.c_int, c_double_p]),
+        "sbic_model_log_prob": (ctypes.c_int, [ctypes.c_void_p, c_double_p, ctypes.c_int64, c_double_p, ctypes.c_int64,
+                                               ctypes.c_int64, ctypes.c_uint64, c_double_p]),
+        "sbic_model_log_prob_is_exact": (ctypes.c_int, [ctypes.c_void_p]),
         # The returned text is freed by sbic_string_free, so it is kept as a raw pointer.
         "sbic_compile": (ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_char_p]),
         "sbic_string_free": (None, [ctypes.c_void_p]),

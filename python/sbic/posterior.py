@@ -55,27 +55,59 @@ class Posterior:
         n = _count(sample_shape)
         if x is None:
             raise ValueError("sample needs an observation x")
-        observations = np.ascontiguousarray(x, dtype=np.float64)
-        if observations.ndim not in (1, 2) or observations.shape[-1] != self.observation_dimension:
-            raise ValueError(f"x has shape {observations.shape}; the model takes observations of "
-                             f"{self.observation_dimension} values, shaped ({self.observation_dimension},) "
-                             f"or (k, {self.observation_dimension})")
-        batch = observations.reshape(-1, self.observation_dimension)
+        observations, batch = self._observations(x, "k")
         if batch.shape[0] == 0:
             raise ValueError("x holds no observation")
-        seed = fresh_seed() if seed is None else int(seed)
-        if not 0 <= seed < 2**64:
-            raise ValueError(f"seed must be an integer from 0 to 2^64 - 1, not {seed}")
+        seed = _seed(seed)
         out = np.empty((batch.shape[0], n, self.parameter_dimension), dtype=np.float64)
         check(lib.sbic_model_sample(self._handle, _pointer(batch), batch.shape[0], n, seed,
                                     int(bool(within_prior)), _pointer(out)))
         self.last_seed = seed
         return out[0] if observations.ndim == 1 else out
 
-    def log_prob(self, theta, x):
-        """Not available yet: sbic compiles no log-density program."""
-        raise NotImplementedError("sbic compiles no log-density program yet, so a model cannot evaluate "
-                                  "log p(θ | x); sample() is available")
+    def log_prob(self, theta, x, samples=1000, seed=None):
+        """log q(θ | x) for each row of `theta`, in θ's own units.
+
+        `theta` is one θ (shape (d,)): the result is a float; or a batch (shape (n, d)): the
+        result has shape (n,). `x` is one observation (shape (m,)) for every θ, or one per
+        row (shape (n, m)). Exact for a model without latent variables (`log_prob_is_exact`);
+        for a VAE, the IWAE lower bound with `samples` draws from the encoder per row, as
+        `sbic logprob --samples --seed` gives it (a fresh seed, kept in `last_seed`, when
+        none is given). θ outside what the model can draw (θ ≤ 0 under log scaling) gives -inf.
+        """
+        if not isinstance(samples, (int, np.integer)) or samples <= 0:
+            raise ValueError(f"samples must be a positive integer, not {samples!r}")
+        points = np.ascontiguousarray(theta, dtype=np.float64)
+        if points.ndim not in (1, 2) or points.shape[-1] != self.parameter_dimension:
+            raise ValueError(f"theta has shape {points.shape}; the model's θ has {self.parameter_dimension} values, "
+                             f"shaped ({self.parameter_dimension},) or (n, {self.parameter_dimension})")
+        rows = points.reshape(-1, self.parameter_dimension)
+        if rows.shape[0] == 0:
+            raise ValueError("theta holds no row")
+        _, given = self._observations(x, "n")
+        if given.shape[0] not in (1, rows.shape[0]):
+            raise ValueError(f"x holds {given.shape[0]} observations for {rows.shape[0]} rows of theta: "
+                             "give one, or one per row")
+        seed = _seed(seed)
+        out = np.empty(rows.shape[0], dtype=np.float64)
+        check(lib.sbic_model_log_prob(self._handle, _pointer(rows), rows.shape[0], _pointer(given), given.shape[0],
+                                      int(samples), seed, _pointer(out)))
+        self.last_seed = seed
+        return float(out[0]) if points.ndim == 1 else out
+
+    @property
+    def log_prob_is_exact(self):
+        """True when log_prob is exact (no latent variable), False when it is an IWAE lower bound."""
+        return bool(check(lib.sbic_model_log_prob_is_exact(self._handle)))
+
+    def _observations(self, x, rows):
+        """x as a float64 array, and as rows of observations: from shape (m,) or (`rows`, m)."""
+        observations = np.ascontiguousarray(x, dtype=np.float64)
+        if observations.ndim not in (1, 2) or observations.shape[-1] != self.observation_dimension:
+            raise ValueError(f"x has shape {observations.shape}; the model takes observations of "
+                             f"{self.observation_dimension} values, shaped ({self.observation_dimension},) "
+                             f"or ({rows}, {self.observation_dimension})")
+        return observations, observations.reshape(-1, self.observation_dimension)
 
     def close(self):
         if self._handle:
@@ -95,6 +127,14 @@ def _count(sample_shape):
     if len(shape) != 1 or not isinstance(shape[0], (int, np.integer)) or shape[0] <= 0:
         raise ValueError(f"the number of samples is a positive integer or a one-element tuple, not {sample_shape!r}")
     return int(shape[0])
+
+
+def _seed(seed):
+    """A fresh seed when none is given; a given one checked to fit in 64 bits."""
+    seed = fresh_seed() if seed is None else int(seed)
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer from 0 to 2^64 - 1, not {seed}")
+    return seed
 
 
 def _last_error():
