@@ -185,12 +185,15 @@ private struct Lowering {
             let q = try evaluate(network)
             values[variable] = try sample(q, variable)
             let size = spec.variable(variable)!.size
-            try accumulate(&b, q.family.negativeLogDensity(&b, of: values[variable]!, heads: q.heads, size: size), adding: true)
+            let nllQ = try negativeLogDensity(q, at: values[variable]!, size: size)
+            try accumulate(&b, nllQ, adding: true)
         }
         for network in path {
             let p = try evaluate(network)
             let size = spec.variable(network.output)!.size
-            try accumulate(&b, p.family.negativeLogDensity(&b, of: values[network.output]!, heads: p.heads, size: size), adding: false)
+            // A bounded target's density is the change of variables through its box.
+            let nllP = try negativeLogDensity(p, at: values[network.output]!, size: size)
+            try accumulate(&b, nllP, adding: false)
         }
         return logWeight
     }
