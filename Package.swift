@@ -62,7 +62,7 @@ let package = Package(
                           path: "Tests/Fuzz/Targets"),
 
         // What the test targets share: the repository's root, temporary directories, a seeded generator.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Spec", "Simulators"], path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "IR", "Datasets", "TestSupport"]),
         .testTarget(name: "IRTests", dependencies: ["IR", "TestSupport"]),
         .testTarget(name: "PassesTests", dependencies: ["Spec", "IR", "Passes", "Runtime", "Interpreter", "TestSupport"]),

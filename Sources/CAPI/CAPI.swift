@@ -47,7 +47,7 @@ private func backend(_ name: String?) throws -> (name: String, compiler: Backend
     }
 }
 
-private let builtInTasks = Simulators.sizes.map { BuiltInTask(name: $0.name, parameters: $0.parameters, observations: $0.observations) }
+private let builtInTasks = Simulators.sizes.map(BuiltInTask.init)
 
 private let versionText = strdup(sbicVersion)!
 private let noError = strdup("")!

@@ -26,7 +26,9 @@ public struct Compiler {
         let settings = AdamWSettings(
             adamw: AdamW(beta1: Float(t.beta1), beta2: Float(t.beta2), epsilon: Float(t.epsilon), weightDecay: Float(t.weightDecay)),
             clipNorm: Float(t.clipNorm))
-        return try compile(lowered: lower(spec), differentiating: Interface.Programs.differentiated, optimizer: settings)
+        var (graph, report) = try compile(lowered: lower(spec), differentiating: Interface.Programs.differentiated, optimizer: settings)
+        report.model = ModelReport(spec)
+        return (graph, report)
     }
 
     /// Runs the passes on a lowered graph: the scalar `loss` of each program in
@@ -116,6 +118,9 @@ public struct CompileReport: Sendable {
     public var programs: [ProgramReport]
     public var fusion: FusionStatistics
     public var seconds: Double
+    /// How the loss's KL terms are computed and which outputs are bounded; nil for a graph
+    /// compiled without its spec.
+    public var model: ModelReport?
 
     public var text: String {
         var s = "\(name): \(weights) weights, \(formatBytes(parameterBytes)) with optimizer state\n"
@@ -128,6 +133,40 @@ public struct CompileReport: Sendable {
             + "\(fusion.adamwMerged) AdamW updates into 1\n"
         s += "  arena \(formatBytes(programs.map(\.arenaBytes).max() ?? 0)) (one program runs at a time); "
             + "compiled in \(String(format: "%.1f", seconds * 1000)) ms\n"
+        return s + (model?.text ?? "")
+    }
+}
+
+/// What the compile report says about the model beyond its programs: for each KL term of the
+/// loss, whether it is computed in closed form or estimated by Monte Carlo; for each bounded
+/// output, its box.
+public struct ModelReport: Sendable {
+    public var kl: [(term: String, estimate: KLEstimate)]
+    public var bounded: [(network: String, variable: String, box: Box)]
+
+    public init(_ spec: ModelSpec) {
+        kl = spec.loss.enumerated().compactMap { index, term in
+            guard case let .kl(q, p, _) = term,
+                  let estimate = KLEstimate(posterior: spec.network(q)!.distribution.capabilities,
+                                            prior: spec.network(p)!.distribution.capabilities) else { return nil }
+            return ("loss[\(index)] kl(\(q) ‖ \(p))", estimate)
+        }
+        bounded = spec.networks.compactMap { net in net.bounds.map { (net.name, net.output, $0) } }
+    }
+
+    /// "  loss[0] kl(encoder ‖ prior): closed form", one line a term; then
+    /// "  decoder: theta in [-1, 1]^10" (or each component's interval), one line an output.
+    public var text: String {
+        var s = kl.map { "  \($0.term): \($0.estimate.rawValue)\n" }.joined()
+        for (network, variable, box) in bounded {
+            let intervals = zip(box.lower, box.upper).map { "[\(format($0)), \(format($1))]" }
+            let shown = Set(intervals).count == 1 ? "\(intervals[0])^\(box.size)" : intervals.joined(separator: " × ")
+            s += "  \(network): \(variable) bounded to \(shown) (logit/sigmoid)\n"
+        }
         return s
+    }
+
+    private func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 }

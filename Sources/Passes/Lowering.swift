@@ -76,11 +76,13 @@ private func metadata(_ spec: ModelSpec) throws -> [String: String] {
                                              training: training))
 }
 
-/// A network's output distribution in the graph: its family and the nodes of its heads, then
-/// of the family's own parameters.
+/// A network's output distribution in the graph: its family, the nodes of its heads, then of
+/// the family's own parameters, and the box its samples are mapped into where the output is
+/// bounded.
 private struct Distribution {
     let family: any DistributionFamily
     let heads: [Int]
+    var support: BoundedSupport? = nil
 }
 
 private struct Lowering {
@@ -111,14 +113,17 @@ private struct Lowering {
             switch term {
             case let .kl(posterior, prior, _):
                 let (q, p) = (distributions[posterior]!, distributions[prior]!)
-                let size = spec.variable(spec.network(posterior)!.output)!.size
-                guard let kl = try q.family.kl(&b, heads: q.heads, against: p.family, heads: p.heads, size: size) else {
-                    throw ShapeError("KL(\(q.family.name) ‖ \(p.family.name)) has no closed form")
+                let latent = spec.network(posterior)!.output
+                // The checker admits only KL terms with an estimate; the posterior is the
+                // latent variable's training source, so values[latent] is its sample.
+                guard let estimate = KLEstimate(posterior: q.family.capabilities, prior: p.family.capabilities) else {
+                    throw ShapeError("KL(\(q.family.name) ‖ \(p.family.name)) has neither a closed form nor a Monte-Carlo estimate")
                 }
-                value = kl
+                value = try estimate.lower(&b, posterior: q.family, heads: q.heads, prior: p.family, heads: p.heads,
+                                           sample: values[latent]!, size: spec.variable(latent)!.size)
             case let .nll(network, _):
                 let (output, d) = (spec.network(network)!.output, distributions[network]!)
-                value = try d.family.negativeLogDensity(&b, of: values[output]!, heads: d.heads, size: spec.variable(output)!.size)
+                value = try negativeLogDensity(d, at: values[output]!, size: spec.variable(output)!.size)
             }
             let weighted = term.weight == 1 ? value : try b.mul(value, constant: Float(term.weight))
             total = try total.map { try b.add($0, weighted) } ?? weighted
@@ -180,12 +185,15 @@ private struct Lowering {
             let q = try evaluate(network)
             values[variable] = try sample(q, variable)
             let size = spec.variable(variable)!.size
-            try accumulate(&b, q.family.negativeLogDensity(&b, of: values[variable]!, heads: q.heads, size: size), adding: true)
+            let nllQ = try negativeLogDensity(q, at: values[variable]!, size: size)
+            try accumulate(&b, nllQ, adding: true)
         }
         for network in path {
             let p = try evaluate(network)
             let size = spec.variable(network.output)!.size
-            try accumulate(&b, p.family.negativeLogDensity(&b, of: values[network.output]!, heads: p.heads, size: size), adding: false)
+            // A bounded target's density is the change of variables through its box.
+            let nllP = try negativeLogDensity(p, at: values[network.output]!, size: size)
+            try accumulate(&b, nllP, adding: false)
         }
         return logWeight
     }
@@ -198,8 +206,8 @@ private struct Lowering {
     /// one dense head per head of its family, log-variances clamped to the model's range,
     /// then the family's own parameters.
     mutating func evaluate(_ net: Network) throws -> Distribution {
-        let family = net.distribution.family
-        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: []) }
+        let (family, support) = (net.distribution.family, net.bounds.map(BoundedSupport.init))
+        guard family.capabilities.contains(.learned) else { return Distribution(family: family, heads: [], support: support) }
         let inputs = net.inputs.map { values[$0]! }
         var h = inputs.count == 1 ? inputs[0] : try b.add(.concat, inputs)
         for layer in net.hidden.indices {
@@ -215,7 +223,13 @@ private struct Lowering {
             }
         }
         let owned = try family.ownParameters(size: size).map { try b.parameter("\(net.name).\($0.name)") }
-        return Distribution(family: family, heads: heads + owned)
+        return Distribution(family: family, heads: heads + owned, support: support)
+    }
+
+    /// −log p(x) for each row of `x` under `d`, through its box where it is bounded.
+    mutating func negativeLogDensity(_ d: Distribution, at x: Int, size: Int) throws -> Int {
+        try d.support.map { try $0.negativeLogDensity(&b, of: d.family, at: x, heads: d.heads, size: size) }
+            ?? d.family.negativeLogDensity(&b, of: x, heads: d.heads, size: size)
     }
 
     mutating func dense(_ x: Int, _ layer: String) throws -> Int {
@@ -233,7 +247,8 @@ private struct Lowering {
             try b.input(source.distribution.input(for: variable), [batch, source.width])
         }
         let context = SamplingContext { b, x in try Passes.toBatch(&b, x, batch: batch) }
-        return try d.family.sample(&b, heads: d.heads, noise: noise, size: size, context: context)
+        return try d.support.map { try $0.sample(&b, of: d.family, heads: d.heads, noise: noise, size: size, context: context) }
+            ?? d.family.sample(&b, heads: d.heads, noise: noise, size: size, context: context)
     }
 }
 

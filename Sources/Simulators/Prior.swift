@@ -75,6 +75,22 @@ public struct Prior: Sendable {
         return Prior(family: .independent(marginals), dimension: marginals.count)
     }
 
+    /// The box of a prior that is uniform in every component; nil for any other.
+    public var box: (lower: [Double], upper: [Double])? {
+        switch family {
+        case .uniform(let lower, let upper):
+            return (lower, upper)
+        case .independent(let marginals):
+            let intervals = marginals.compactMap { marginal -> (Double, Double)? in
+                if case .uniform(let lower, let upper) = marginal { return (lower, upper) }
+                return nil
+            }
+            return intervals.count == marginals.count ? (intervals.map(\.0), intervals.map(\.1)) : nil
+        case .gaussian, .logNormal:
+            return nil
+        }
+    }
+
     /// A task's prior, built from constants that the tests check; an invalid one is a
     /// defect in sbic, not in anyone's input.
     static func constant(_ prior: Prior?) -> Prior {

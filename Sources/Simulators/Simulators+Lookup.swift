@@ -12,11 +12,12 @@ extension Simulators {
 }
 
 extension Simulators {
-    /// Each simulator's name and sizes of θ and y, for checking specs that name it.
-    public static var sizes: [(name: String, parameters: Int, observations: Int)] {
+    /// Each simulator's name, sizes of θ and y, and its prior's box where the prior is one,
+    /// for checking specs that name it.
+    public static var sizes: [(name: String, parameters: Int, observations: Int, box: (lower: [Double], upper: [Double])?)] {
         registry.map { entry in
             let simulator = entry.make()
-            return (entry.name, simulator.parameterDimension, simulator.observationDimension)
+            return (entry.name, simulator.parameterDimension, simulator.observationDimension, simulator.prior.box)
         }
     }
 }

@@ -7,8 +7,8 @@ extension ModelSpec {
     public static func parse(_ text: String, file: String? = nil, tasks: [BuiltInTask] = []) throws -> ModelSpec {
         let root = try JSONValue.parse(text, file: file)
         var log = DiagnosticLog(file: file, sourceMap: SourceMap(root))
-        let draft = SpecDecoder.decode(root, log: &log)
-        let dataFlow = SpecChecker.check(draft, log: &log, tasks: tasks)
+        var draft = SpecDecoder.decode(root, log: &log)
+        let dataFlow = SpecChecker.check(&draft, log: &log, tasks: tasks)
         if log.isEmpty, let dataFlow, let spec = draft.assemble(with: dataFlow) {
             return spec
         }

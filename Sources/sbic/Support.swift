@@ -50,7 +50,7 @@ func loadGraph(_ path: String, batchSize: Int? = nil) throws -> (graph: Graph, s
 }
 
 /// The built-in simulators, against which a spec that names one as its task is checked.
-var builtInTasks: [BuiltInTask] { Simulators.sizes.map { BuiltInTask(name: $0.name, parameters: $0.parameters, observations: $0.observations) } }
+var builtInTasks: [BuiltInTask] { Simulators.sizes.map(BuiltInTask.init) }
 
 /// Writes a matrix as .npy or .csv (with a header), atomically.
 func writeMatrix(_ m: Matrix, to path: String, header: [String]) throws {

@@ -56,4 +56,24 @@ final class CompileCommandTests: XCTestCase {
         XCTAssertTrue(result.error.contains("need"), result.error)
         XCTAssertTrue(result.error.contains("more than the limit of 1.0 MiB"), result.error)
     }
+
+    /// The report says how each KL term is computed and which outputs are bounded; "prior"
+    /// bounds of a task whose prior is not a box are refused with their place.
+    func testBoundedSpecsCompileAndBadBoundsAreRefused() throws {
+        let out = try SBIC.temporaryDirectory()
+        let result = try SBIC.run(["compile", "specs/beyond/gaussian_linear_uniform_cpvae_bounded.json", "-o", out.path])
+        XCTAssertEqual(result.status, 0, result.error)
+        XCTAssertTrue(result.output.contains("  loss[0] kl(encoder ‖ prior): closed form\n"), result.output)
+        XCTAssertTrue(result.output.contains("  decoder: theta bounded to [-1, 1]^10 (logit/sigmoid)\n"), result.output)
+
+        let spec = try String(contentsOf: SBIC.repository.appendingPathComponent("specs/beyond/gaussian_linear_uniform_cpvae_bounded.json"),
+                              encoding: .utf8)
+        let file = out.appendingPathComponent("gaussian.json")
+        try spec.replacingOccurrences(of: #""task": "gaussian_linear_uniform""#, with: #""task": "gaussian_linear""#)
+            .write(to: file, atomically: true, encoding: .utf8)
+        let refused = try SBIC.run(["compile", file.path, "-o", out.path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.error.contains(#"networks.decoder.output.theta.bounds: the prior of task "gaussian_linear" is not a box"#),
+                      refused.error)
+    }
 }

@@ -10,17 +10,6 @@ import XCTest
 /// The mixture family's graphs against independent float64 computations: its negative
 /// log-density, its samples' moments and component frequencies, and its gradients.
 final class MixtureFamilyTests: XCTestCase {
-    /// Builds one program from `build`, plans it and returns it with a parameter store.
-    private func program<T: Scalar>(_: T.Type, _ build: (inout Builder) throws -> Void) throws
-        -> (Graph, InterpretedProgram<T>, ParameterStore<T>) {
-        var b = Builder(Program(name: "p"), parameters: [])
-        try build(&b)
-        let graph = planMemory(Graph(name: "mixture", parameters: [], programs: [b.program]))
-        try graph.verify(after: "test")
-        let store = ParameterStore<T>(graph)
-        return (graph, try InterpretedProgram(graph.programs[0], parameters: store), store)
-    }
-
     /// −log Σ_k softmax(logits)_k Π_d N(x_d; μ_kd, σ²_kd) in float64, written from the definition:
     /// each component's log-density, then a log-sum-exp shifted by its maximum.
     static func referenceNLL(x: [Double], logits: [Double], mean: [Double], logVariance: [Double], size d: Int) -> Double {

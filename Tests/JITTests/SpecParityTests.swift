@@ -39,7 +39,7 @@ final class SpecParityTests: XCTestCase {
 
     static func checkSpec(_ url: URL) throws {
         let name = url.deletingPathExtension().lastPathComponent
-        let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
+        let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path, tasks: builtInTasks))
         var random = TestRandom(seed: 1)
         let jitStore = ParameterStore<Float>(graph), referenceStore = ParameterStore<Float>(graph)
         jitStore.initialize { random.normal() }

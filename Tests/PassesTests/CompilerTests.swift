@@ -23,7 +23,7 @@ final class CompilerTests: XCTestCase {
         for (specs, generated) in [("specs", "generated"), ("specs/beyond", "generated/beyond")] {
             for url in try Self.specFiles(specs) {
                 let name = url.deletingPathExtension().lastPathComponent
-                let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
+                let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path, tasks: builtInTasks))
                 let golden = repository.appendingPathComponent("\(generated)/\(name).sbig")
                 let expected = try? String(contentsOf: golden, encoding: .utf8)
                 XCTAssertTrue(expected == graph.text, "\(generated)/\(name).sbig is stale: compile \(specs)/\(name).json into \(generated)/")
@@ -150,5 +150,32 @@ final class CompilerTests: XCTestCase {
         XCTAssertEqual(train.outputs.map(\.name), ["loss", "grad_norm"])
         XCTAssertEqual(graph.program("sample")!.inputs.map(\.shape), [[1, 8], [1000, 4], [1000, 5]], "y; the noise of z (4) and of θ (5)")
         XCTAssertEqual(graph.metadata["training.batch_size"], "16")
+    }
+
+    /// The compile report says how each KL term is computed, and which outputs are bounded to
+    /// which box: a mixture prior is estimated by Monte Carlo, a Gaussian one in closed form.
+    func testReportSaysHowEachKLIsComputed() throws {
+        let paper = try ModelSpec.load(path: repository.appendingPathComponent("specs/two_moons_cpvae.json").path)
+        let closed = try Compiler().compile(paper).1.text
+        XCTAssertTrue(closed.contains("  loss[0] kl(encoder ‖ prior): closed form\n"), closed)
+        XCTAssertFalse(closed.contains("bounded"), closed)
+
+        let text = try String(contentsOf: repository.appendingPathComponent("specs/beyond/slcp_cpvae_bounded.json"), encoding: .utf8)
+        // The prior network's output is the second "z": "gaussian"; the encoder's is the first.
+        let parts = text.components(separatedBy: #""z": "gaussian""#)
+        XCTAssertEqual(parts.count, 3)
+        let mixturePrior = parts[0] + #""z": "gaussian""# + parts[1] + #""z": { "family": "mixture", "components": 3 }"# + parts[2]
+        XCTAssertNotEqual(mixturePrior, text)
+        let (graph, report) = try Compiler().compile(try ModelSpec.parse(mixturePrior, tasks: builtInTasks))
+        XCTAssertTrue(report.text.contains("  loss[0] kl(encoder ‖ prior): Monte Carlo (1 sample)\n"), report.text)
+        XCTAssertTrue(report.text.contains("  decoder: theta bounded to [-3, 3]^5 (logit/sigmoid)\n"), report.text)
+        // The estimate reads the encoder's sample: the loss takes no noise beyond z's.
+        XCTAssertEqual(Set(graph.program("loss")!.inputs.map(\.name)), ["theta", "y", "noise.z"])
+
+        // A flow prior, whose density is the flow's own, compiles to the estimate too.
+        let flowPrior = parts[0] + #""z": "gaussian""# + parts[1]
+            + #""z": { "family": "affine_flow", "transforms": 2, "hidden": 8 }"# + parts[2]
+        let flowReport = try Compiler().compile(try ModelSpec.parse(flowPrior, tasks: builtInTasks)).1.text
+        XCTAssertTrue(flowReport.contains("  loss[0] kl(encoder ‖ prior): Monte Carlo (1 sample)\n"), flowReport)
     }
 }

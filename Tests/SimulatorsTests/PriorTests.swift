@@ -56,4 +56,20 @@ final class PriorTests: XCTestCase {
         assertVariance(variance[0], 0.25, count: logs.count)
         XCTAssertNil(Prior.logNormal(mu: [0], sigma: [0]))
     }
+
+    /// The tasks whose prior is a box, which a spec's `"bounds": "prior"` may name, with
+    /// sbibm's bounds; every other prior has none.
+    func testBoxPriorsOfTheTasks() throws {
+        var boxes: [String: (lower: [Double], upper: [Double])] = [:]
+        for task in Simulators.sizes { if let box = task.box { boxes[task.name] = box } }
+        XCTAssertEqual(Set(boxes.keys), ["two_moons", "gaussian_linear_uniform", "gaussian_mixture", "slcp", "slcp_distractors", "hodgkin_huxley"])
+        XCTAssertEqual(boxes["hodgkin_huxley"]?.lower.count, 7)
+        for (task, bound, size) in [("two_moons", 1.0, 2), ("gaussian_linear_uniform", 1, 10), ("gaussian_mixture", 10, 2),
+                                    ("slcp", 3, 5), ("slcp_distractors", 3, 5)] {
+            XCTAssertEqual(boxes[task]?.lower, Array(repeating: -bound, count: size), task)
+            XCTAssertEqual(boxes[task]?.upper, Array(repeating: bound, count: size), task)
+        }
+        XCTAssertNotNil(Prior.independent([.uniform(lower: 0, upper: 1), .uniform(lower: -2, upper: 2)])?.box)
+        XCTAssertNil(Prior.independent([.uniform(lower: 0, upper: 1), .normal(mean: 0, sd: 1)])?.box)
+    }
 }

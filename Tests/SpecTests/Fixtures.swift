@@ -84,9 +84,9 @@ extension String {
 }
 
 /// The diagnostics parsing `text` produces; a failure if it parses.
-func diagnostics(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [Diagnostic] {
+func diagnostics(_ text: String, tasks: [BuiltInTask] = [], file: StaticString = #filePath, line: UInt = #line) -> [Diagnostic] {
     do {
-        let spec = try ModelSpec.parse(text)
+        let spec = try ModelSpec.parse(text, tasks: tasks)
         XCTFail("parsed \(spec.name) without diagnostics", file: file, line: line)
     } catch let error as SpecError {
         return error.diagnostics
@@ -100,8 +100,8 @@ func diagnostics(_ text: String, file: StaticString = #filePath, line: UInt = #l
 /// contains `fragment`, and at `location` ("line:column") when given.
 @discardableResult
 func assertDiagnostic(_ text: String, path: String, contains fragment: String, at location: String? = nil,
-                      file: StaticString = #filePath, line: UInt = #line) -> Diagnostic? {
-    let found = diagnostics(text, file: file, line: line)
+                      tasks: [BuiltInTask] = [], file: StaticString = #filePath, line: UInt = #line) -> Diagnostic? {
+    let found = diagnostics(text, tasks: tasks, file: file, line: line)
     guard found.count == 1, let diagnostic = found.first else {
         XCTFail("expected one diagnostic, got:\n\(SpecError(diagnostics: found))", file: file, line: line)
         return nil

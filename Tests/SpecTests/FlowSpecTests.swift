@@ -50,13 +50,16 @@ final class FlowSpecTests: XCTestCase {
         XCTAssertEqual(spec.trainingSources["z"], "prior")
     }
 
-    /// No closed-form KL: a flow is no side of a kl term.
-    func testFlowIsNoKLSide() {
-        let cpvae = Fixture.cpvae
-        assertDiagnostic(cpvae.replacing(#""hidden": [128, 128, 128], "output": { "z": "gaussian" }"#,
-                                         with: #""hidden": [128, 128, 128], "output": { "z": \#(Self.spline) }"#),
-                         path: "loss[0].kl[0]",
-                         contains: #"the posterior "encoder" must be gaussian, not spline_flow: KL divergences of a spline_flow have no closed form"#)
+    /// No closed-form KL, but a flow's sample is reparameterized: as the posterior or the
+    /// prior of a kl term, the term is the Monte-Carlo estimate.
+    func testFlowIsAKLSideByMonteCarlo() throws {
+        let encoder = try ModelSpec.parse(Fixture.cpvae.replacing(#""hidden": [128, 128, 128], "output": { "z": "gaussian" }"#,
+                                                                  with: #""hidden": [128, 128, 128], "output": { "z": \#(Self.spline) }"#))
+        let (q, p) = try (XCTUnwrap(encoder.network("encoder")), XCTUnwrap(encoder.network("prior")))
+        XCTAssertEqual(q.distribution.name, "spline_flow")
+        XCTAssertEqual(encoder.trainingSources["z"], "encoder")
+        XCTAssertEqual(KLEstimate(posterior: q.distribution.capabilities, prior: p.distribution.capabilities), .monteCarlo)
+        XCTAssertEqual(KLEstimate(posterior: p.distribution.capabilities, prior: q.distribution.capabilities), .monteCarlo)
     }
 
     func testBadFlowSettingsNameTheirPlace() {

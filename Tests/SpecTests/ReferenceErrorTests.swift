@@ -67,7 +67,7 @@ final class ReferenceErrorTests: XCTestCase {
 
     func testKLPosteriorMustBeGaussian() {
         assertDiagnostic(upvae.replacing(#"["encoder", "prior"]"#, with: #"["prior", "encoder"]"#),
-                         path: "loss[0].kl[0]", contains: #"the posterior "prior" must be gaussian, not standard_normal"#)
+                         path: "loss[0].kl[0]", contains: #"the posterior "prior" must be gaussian, spline_flow or affine_flow, not standard_normal"#)
     }
 
     func testKLOverADataVariable() {

@@ -93,10 +93,16 @@ final class SchemaTests: XCTestCase {
         // holding "family" and its settings, with their ranges.
         let kinds = try lookup(schema, "$defs", "network", "properties", "output", "additionalProperties", "oneOf")
         guard case .array(let variants) = kinds.kind, let names = variants.first else { return XCTFail("output.oneOf") }
-        XCTAssertEqual(strings(try lookup(names, "enum")), DistributionFamilies.all.filter { $0.options.isEmpty }.map { $0.name })
+        let withoutSettings = DistributionFamilies.all.filter { $0.options.isEmpty }.map { $0.name }
+        XCTAssertEqual(strings(try lookup(names, "enum")), withoutSettings)
+        // Then the same families as objects, which may carry bounds, as every object may.
+        XCTAssertEqual(strings(try lookup(variants[1], "properties", "family", "enum")), withoutSettings)
+        for variant in variants.dropFirst() {
+            XCTAssertNoThrow(try lookup(variant, "properties", "bounds", "$ref"))
+        }
         let withSettings = DistributionFamilies.all.filter { !$0.options.isEmpty }
-        XCTAssertEqual(variants.count, 1 + withSettings.count)
-        for (family, variant) in zip(withSettings, variants.dropFirst()) {
+        XCTAssertEqual(variants.count, 2 + withSettings.count)
+        for (family, variant) in zip(withSettings, variants.dropFirst(2)) {
             if case .string(let name) = try lookup(variant, "properties", "family", "const").kind {
                 XCTAssertEqual(name, family.name)
             } else {

@@ -1,4 +1,6 @@
 import Foundation
+import Simulators
+import Spec
 
 /// The repository's root, for tests that read specs/, generated/ or shared data.
 public let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -35,6 +37,10 @@ public struct TestRandom: RandomNumberGenerator {
 
     public mutating func floats(_ count: Int, scale: Double = 1) -> [Float] { (0..<count).map { _ in Float(scale * normal()) } }
 }
+
+/// The built-in simulators, as `sbic` checks specs against them: the specs of specs/beyond
+/// that take their bounds from the task's prior need them.
+public let builtInTasks = Simulators.sizes.map(BuiltInTask.init)
 
 /// Central differences (f(x + h·e_k) − f(x − h·e_k)) / 2h for every coordinate k: the numeric
 /// gradient that gradient tests hold autodiff's against.

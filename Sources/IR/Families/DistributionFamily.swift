@@ -70,7 +70,12 @@ public enum DistributionFamilies {
 
     /// The families with `capability`, as a message names them: "gaussian" or "a, b or c".
     public static func names(with capability: FamilyCapabilities) -> String {
-        let names = all.filter { capabilities(of: $0).contains(capability) }.map { $0.name }
+        names { $0.contains(capability) }
+    }
+
+    /// The families whose capabilities satisfy `condition`, named as in `names(with:)`.
+    public static func names(where condition: (FamilyCapabilities) -> Bool) -> String {
+        let names = all.filter { condition(capabilities(of: $0)) }.map { $0.name }
         return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
     }
 }
@@ -92,10 +97,10 @@ public struct FamilyCapabilities: OptionSet, Hashable, Sendable {
     public static let learned = FamilyCapabilities(rawValue: 1 << 0)
     /// May end sample.path: it draws the target from what the network learned.
     public static let samplesTarget = FamilyCapabilities(rawValue: 1 << 1)
-    /// May be the posterior q of a KL term: KL(q ‖ p) has a closed form against every family
-    /// with `klPrior`.
+    /// KL(q ‖ p) has a closed form against every family with `klPrior` (KLDivergence.swift;
+    /// without one, a learned reparameterized q gets a Monte-Carlo estimate).
     public static let klPosterior = FamilyCapabilities(rawValue: 1 << 2)
-    /// May be the prior p of a KL term.
+    /// Has the closed-form KL of every `klPosterior` family against it.
     public static let klPrior = FamilyCapabilities(rawValue: 1 << 3)
     /// Its sample is a differentiable function of its heads and the noise, so it may stand
     /// for a latent variable in training (the training source of that variable).

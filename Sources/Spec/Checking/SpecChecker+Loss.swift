@@ -23,15 +23,17 @@ extension SpecChecker {
             log.error("the posterior and the prior are the same network \(quoted(q))", at: path)
         }
         // The posterior is what learns to infer the latent variable from the data; a
-        // fixed N(0, I) would make the variable carry no information at all.
-        // KL terms are lowered in closed form, which exists only between some families.
-        if let family = posterior?.distribution, !family.capabilities.contains(.klPosterior) {
-            log.error("the posterior \(quoted(q)) must be \(DistributionFamilies.names(with: .klPosterior)), not \(family.name)"
-                      + closedFormNote(family), at: path.element(0))
-        }
-        if let family = prior?.distribution, !family.capabilities.contains(.klPrior) {
-            log.error("the prior \(quoted(p)) must be \(DistributionFamilies.names(with: .klPrior)), not \(family.name)"
-                      + closedFormNote(family), at: path.element(1))
+        // fixed N(0, I) would make the variable carry no information at all. A KL term is
+        // lowered in closed form where the two families have one, else as a Monte-Carlo
+        // estimate at q's sample, which needs that sample to be reparameterized (KLEstimate).
+        let qFamily = posterior?.distribution, pFamily = prior?.distribution
+        if let family = qFamily, !KLEstimate.canBePosterior(family.capabilities) {
+            log.error("the posterior \(quoted(q)) must be \(DistributionFamilies.names(where: KLEstimate.canBePosterior)), "
+                      + "not \(family.name)" + posteriorNote(family), at: path.element(0))
+        } else if let qFamily, let pFamily, KLEstimate(posterior: qFamily.capabilities, prior: pFamily.capabilities) == nil {
+            log.error("the prior \(quoted(p)) must be \(DistributionFamilies.names(with: .klPrior)), not \(pFamily.name): "
+                      + "KL(\(qFamily.name) ‖ \(pFamily.name)) has no closed form, and a \(qFamily.name) sample is not "
+                      + "reparameterized, so no Monte-Carlo estimate has a gradient", at: path.element(1))
         }
         guard let qVariable = posterior?.output, let pVariable = prior?.output else { return }
         if qVariable != pVariable {
@@ -42,9 +44,12 @@ extension SpecChecker {
         }
     }
 
-    /// Why a learned family cannot be a KL side: a fixed one is refused for its own reason.
-    private func closedFormNote(_ family: OutputDistribution) -> String {
-        family.capabilities.contains(.learned) ? ": KL divergences of a \(family.name) have no closed form" : ""
+    /// Why a learned family cannot be the posterior: a fixed one is refused for its own reason.
+    private func posteriorNote(_ family: OutputDistribution) -> String {
+        family.capabilities.contains(.learned)
+            ? ": KL divergences of a \(family.name) have no closed form, and its sample is not reparameterized, "
+              + "so no Monte-Carlo estimate has a gradient"
+            : ""
     }
 
     private mutating func checkNLL(_ name: String, at path: JSONPath) {

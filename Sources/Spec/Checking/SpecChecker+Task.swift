@@ -1,12 +1,23 @@
+import IR
+
 /// A built-in simulator's sizes, for checking a spec that names it as its task. The
 /// simulators live downstream of the spec language; their callers pass these in.
 public struct BuiltInTask: Equatable, Sendable {
     public var name: String
     public var parameters: Int
     public var observations: Int
+    /// The prior's box where the prior is uniform in every component (the support a spec's
+    /// `"bounds": "prior"` names); nil for any other prior.
+    public var priorBox: Box?
 
-    public init(name: String, parameters: Int, observations: Int) {
-        self.name = name; self.parameters = parameters; self.observations = observations
+    public init(name: String, parameters: Int, observations: Int, priorBox: Box? = nil) {
+        self.name = name; self.parameters = parameters; self.observations = observations; self.priorBox = priorBox
+    }
+
+    /// A simulator's entry as `Simulators.sizes` lists it.
+    public init(_ task: (name: String, parameters: Int, observations: Int, box: (lower: [Double], upper: [Double])?)) {
+        self.init(name: task.name, parameters: task.parameters, observations: task.observations,
+                  priorBox: task.box.map { Box(lower: $0.lower, upper: $0.upper) })
     }
 }
 

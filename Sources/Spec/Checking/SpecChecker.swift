@@ -15,10 +15,13 @@ struct SpecChecker {
     let dataVariables: Set<String>?
 
     /// Runs every check and returns the training data flow, when it could be derived.
-    static func check(_ draft: SpecDraft, log: inout DiagnosticLog, tasks: [BuiltInTask] = []) -> DataFlow? {
+    /// The bounds of the networks' outputs are resolved to boxes in `draft`.
+    static func check(_ draft: inout SpecDraft, log: inout DiagnosticLog, tasks: [BuiltInTask] = []) -> DataFlow? {
         var checker = SpecChecker(draft: draft, log: log)
         checker.checkTask(against: tasks)
         checker.checkNetworks()
+        let boxes = checker.checkBounds(against: tasks)
+        for i in draft.networks?.indices ?? 0..<0 { draft.networks![i].box = boxes[draft.networks![i].name] }
         checker.checkLoss()
         checker.checkSampling()
         let dataFlow = checker.dataFlow()

@@ -23,16 +23,17 @@ extension SpecDecoder {
             draft.hasOwnActivation = true
             draft.activation = self.activation(field) ?? activation
         }
-        if let field = members["output"], let (variable, distribution) = output(field) {
+        if let field = members["output"], let (variable, distribution, bounds) = output(field) {
             draft.output = variable
             draft.distribution = distribution
+            draft.bounds = bounds
         }
         return draft
     }
 
     /// `{"z": "gaussian"}`: exactly one variable and its distribution. The variable is
     /// returned even when the distribution is wrong, so references to it still resolve.
-    private mutating func output(_ field: Field) -> (String, OutputDistribution?)? {
+    private mutating func output(_ field: Field) -> (String, OutputDistribution?, BoundsDraft?)? {
         guard let members = members(field) else { return nil }
         guard members.entries.count == 1, let (variable, kind) = members.entries.first else {
             let found = members.entries.isEmpty ? "none" : "\(members.entries.count)"
@@ -40,12 +41,19 @@ extension SpecDecoder {
                       at: field.path)
             return nil
         }
-        return (variable, distribution(kind))
+        let (distribution, bounds) = distribution(kind)
+        return (variable, distribution, bounds)
     }
 
     /// A family's name, `"gaussian"`, or an object that names it and gives its settings,
-    /// `{"family": "mixture", "components": 5}`.
-    private mutating func distribution(_ field: Field) -> OutputDistribution? {
+    /// `{"family": "mixture", "components": 5}`, and optionally its bounds (SpecDecoder+Bounds).
+    private mutating func distribution(_ field: Field) -> (OutputDistribution?, BoundsDraft?) {
+        guard case .object = field.value.kind, let members = members(field) else { return (family(field), nil) }
+        return (family(field, members), members["bounds"].flatMap { bounds($0) })
+    }
+
+    /// The family of `distribution`; `members` where it is an object.
+    private mutating func family(_ field: Field, _ members: Members? = nil) -> OutputDistribution? {
         let names = DistributionFamilies.all.map { $0.name }
         if case .string = field.value.kind {
             guard let name = choice(field, from: names, what: "distribution"),
@@ -60,11 +68,11 @@ extension SpecDecoder {
         guard case .object = field.value.kind else {
             return mismatch(field, expected: "a distribution's name, or an object with \"family\"")
         }
-        guard let members = members(field) else { return nil }
+        guard let members else { return nil }
         let family = members["family"].flatMap { choice($0, from: names, what: "distribution") }.flatMap(DistributionFamilies.named)
         // Until the family is known, only "family" itself can be judged.
-        let optionNames = family?.options.map(\.name) ?? members.entries.map(\.key).filter { $0 != "family" }
-        checkKeys(members, KeySchema(allowed: ["family"] + optionNames, required: ["family"] + (family == nil ? [] : optionNames)),
+        let optionNames = family?.options.map(\.name) ?? members.entries.map(\.key).filter { $0 != "family" && $0 != "bounds" }
+        checkKeys(members, KeySchema(allowed: ["family"] + optionNames + ["bounds"], required: ["family"] + (family == nil ? [] : optionNames)),
                   at: field.path)
         guard let family else { return nil }
         var settings: [String: Int] = [:]

@@ -1,3 +1,5 @@
+import IR
+
 /// What decoding recovered from a document, before the checks that relate its parts.
 ///
 /// Whatever the document got wrong has already been reported. Where a later check needs
@@ -44,14 +46,24 @@ struct NetworkDraft {
     var hasOwnActivation = false
     var output: String?
     var distribution: OutputDistribution?
+    /// The output's bounds as the spec states them; `box` once the checker has resolved them.
+    var bounds: BoundsDraft?
+    var box: Box?
 
     var path: JSONPath { JSONPath.root.member("networks").member(name) }
 
     var network: Network? {
         guard let inputs, let output, let distribution else { return nil }
         return Network(name: name, inputs: inputs, hidden: hidden, activation: activation,
-                       output: output, distribution: distribution)
+                       output: output, distribution: distribution, bounds: box)
     }
+}
+
+/// `"bounds"` of a network's output, as written: the task's prior box, or intervals (one for
+/// every component, or one for all).
+enum BoundsDraft {
+    case prior
+    case intervals([ClosedRange<Double>])
 }
 
 struct SamplingDraft {

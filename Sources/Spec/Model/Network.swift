@@ -11,15 +11,19 @@ public struct Network: Equatable, Sendable {
     public var activation: Activation
     public var output: String
     public var distribution: OutputDistribution
+    /// The box the output lies in, resolved to numbers (the task's prior, or the spec's own),
+    /// in the variable's unscaled units; nil where it is unbounded.
+    public var bounds: Box?
 
     public init(name: String, inputs: [String], hidden: [Int] = [], activation: Activation = .default,
-                output: String, distribution: OutputDistribution) {
+                output: String, distribution: OutputDistribution, bounds: Box? = nil) {
         self.name = name
         self.inputs = inputs
         self.hidden = hidden
         self.activation = activation
         self.output = output
         self.distribution = distribution
+        self.bounds = bounds
     }
 }
 
