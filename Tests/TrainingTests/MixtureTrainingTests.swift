@@ -16,17 +16,7 @@ import XCTest
 final class MixtureTrainingTests: XCTestCase {
     func testMixtureLearnsTheTwoMoonsOfObservationOne() throws {
         let url = repository.appendingPathComponent("specs/beyond/two_moons_mdn.json")
-        let (graph, _) = try Compiler().compile(try ModelSpec.load(path: url.path))
-        let (theta, y) = simulateDataset(try Simulators.named("two_moons"), count: 4000, seed: 21)
-        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard,
-                                    minimumTrainingRows: 32, seed: 21)
-        let trainer = try Trainer(graph: graph, backend: TrainerTests.interpreter)
-        let result = try trainer.train(data, TrainingOptions(maxEpochs: 20, patience: 5, learningRate: 1e-3, seed: 21))
-        let summary = TrainingSummary(epochs: result.epochs, bestEpoch: result.best.bestEpoch,
-                                      bestValidationLoss: result.best.bestValidationLoss, wallSeconds: 0, microsecondsPerStep: 0,
-                                      simulations: 4000, simulationsDropped: 0, seed: 21, backend: "interpreter", stopped: result.stopped)
-        let model = TrainedModel(graph: graph, weights: result.weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
-                                 summary: summary, spec: nil)
+        let (model, epochs) = try brieflyTrained(try ModelSpec.load(path: url.path), task: "two_moons", count: 4000, seed: 21, maxEpochs: 20, patience: 5)
         let sampler = try PosteriorSampler(model, backend: TrainerTests.interpreter)
         let samples = try sampler.sample(try SBIBM.observation(task: "two_moons", number: 1), count: 4000, seed: 3)[0].samples
         let reference = try SBIBM.referenceSamples(task: "two_moons", number: 1)
@@ -41,7 +31,7 @@ final class MixtureTrainingTests: XCTestCase {
                     s.map(abs).reduce(0, +) / n, meanT, (t.reduce(0) { $0 + ($1 - meanT) * ($1 - meanT) } / n).squareRoot())
         }
         let got = statistics(samples), want = statistics(reference)
-        let report = "model \(got), reference \(want), after \(result.epochs) epochs"
+        let report = "model \(got), reference \(want), after \(epochs) epochs"
         XCTAssertEqual(want.gap, 0, accuracy: 1e-3, "the reference has no mass between the modes")
         // A single Gaussian over s would put about 40 % of its mass in the gap.
         XCTAssertLessThan(got.gap, 0.1, report)

@@ -261,17 +261,7 @@ final class PosteriorDensityTests: XCTestCase {
     func testGaussianNPEMatchesTheExactPosterior() throws {
         var spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/beyond/gaussian_linear_npe.json").path)
         spec.training.batchSize = 128
-        let (graph, _) = try Compiler().compile(spec)
-        let (theta, y) = simulateDataset(try Simulators.named("gaussian_linear"), count: 8000, seed: 31)
-        let data = try TrainingData(theta: theta, y: y, validationFraction: 0.1, thetaScaling: .standard, yScaling: .standard,
-                                    minimumTrainingRows: 32, seed: 31)
-        let trainer = try Trainer(graph: graph, backend: TrainerTests.interpreter)
-        let result = try trainer.train(data, TrainingOptions(maxEpochs: 40, patience: 10, learningRate: 1e-3, seed: 31))
-        let summary = TrainingSummary(epochs: result.epochs, bestEpoch: result.best.bestEpoch,
-                                      bestValidationLoss: result.best.bestValidationLoss, wallSeconds: 0, microsecondsPerStep: 0,
-                                      simulations: 8000, simulationsDropped: 0, seed: 31, backend: "interpreter", stopped: result.stopped)
-        let model = TrainedModel(graph: graph, weights: result.weights, thetaScaler: data.thetaScaler, yScaler: data.yScaler,
-                                 summary: summary, spec: nil)
+        let (model, epochs) = try brieflyTrained(spec, task: "gaussian_linear", count: 8000, seed: 31, maxEpochs: 40, patience: 10)
         let density = try PosteriorDensity(model, backend: TrainerTests.interpreter)
         XCTAssertTrue(density.isExact)
 
@@ -288,7 +278,7 @@ final class PosteriorDensityTests: XCTestCase {
         }
         let mean = differences.reduce(0, +) / Double(n)
         let spread = (differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)).squareRoot()
-        let report = "mean \(mean), spread \(spread) after \(result.epochs) epochs"
+        let report = "mean \(mean), spread \(spread) after \(epochs) epochs"
         print("gaussian_linear_npe: log q − log p: " + report)
         // −KL ≤ 0, up to the Monte-Carlo error of the mean.
         XCTAssertLessThan(mean, 3 * spread / Double(n).squareRoot(), report)
