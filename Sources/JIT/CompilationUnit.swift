@@ -31,9 +31,14 @@ final class CompilationUnit {
         return String(cString: name)
     }
 
-    /// Optimizes the module and compiles it to an object file for the host.
-    func compile(for host: HostTarget) throws -> Data {
+    /// Optimizes the module and compiles it to an object file for the host; `cpu` gets the
+    /// CPU seconds this thread spent in each of the two.
+    func compile(for host: HostTarget, cpu: inout (optimize: Double, codegen: Double)) throws -> Data {
+        let start = threadCPUSeconds()
         try optimize(emitter.module, for: host)
+        let optimized = threadCPUSeconds()
+        cpu.optimize = optimized - start
+        defer { cpu.codegen = threadCPUSeconds() - optimized }
         let machine = try host.makeTargetMachine()
         defer { LLVMDisposeTargetMachine(machine) }
         var message: UnsafeMutablePointer<CChar>?

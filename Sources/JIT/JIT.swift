@@ -7,7 +7,8 @@ public enum JIT {
         /// The kernel for every matrix product; nil chooses per shape whichever measured
         /// faster on this machine kind (docs/jit.md).
         public var matmul: MatmulKernel?
-        /// Threads that compile (one LLVM module each); nil: one per core, at most four.
+        /// Threads that compile (one LLVM module each); nil: one per core this process may run
+        /// on (its CPU affinity), at most four.
         public var compileThreads: Int?
         /// Whether to use the on-disk cache of compiled code (where the environment does not
         /// turn it off: `SBIC_CACHE=off`; docs/jit.md). Off by default, so that a library

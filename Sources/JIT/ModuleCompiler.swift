@@ -18,7 +18,7 @@ public struct CompileTiming: Sendable {
 
     /// Lowering the programs to LLVM IR (or, from the cache, reading the entry).
     public var generate: Double
-    /// LLVM's O3 pipeline and instruction selection, one thread per compilation unit.
+    /// LLVM's code generation, one thread per compilation unit.
     public var compile: Double
     /// Loading and linking the object code in the JIT.
     public var link: Double
@@ -28,6 +28,12 @@ public struct CompileTiming: Sendable {
     /// CPU time of the whole process over the compile (user + system, all threads): less
     /// sensitive than wall time to other work on the machine.
     public var cpu: Double = 0
+    /// CPU time of LLVM's IR optimization and of its code generation (instruction selection,
+    /// register allocation, object emission), summed over the compilation units' threads.
+    public var optimizeCPU: Double = 0
+    public var codegenCPU: Double = 0
+    /// CPU time of planning the programs and lowering them to LLVM IR (one thread).
+    public var generateCPU: Double = 0
     public var total: Double { generate + compile + link }
 }
 
@@ -44,7 +50,7 @@ func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, opt
     let engine = try JITEngine.shared()
     let clock = ContinuousClock()
     let start = clock.now, startCPU = processCPUSeconds()
-    let threads = options.compileThreads ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)
+    let threads = options.compileThreads ?? min(usableCores(), 4)
     let plans = try programs.map { try ProgramPlan($0, parameters: parameters, options: options) }
     let key = CacheKey(programs, parameters: parameters, options: options, units: threads, host: engine.host)
     // Symbols are named after the key: the same programs give the same code and names, which is
@@ -65,17 +71,23 @@ func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, opt
         for plan in plans { builder.add(plan) }
         let generated = clock.now
         timing.generate = seconds(generated - start)
+        timing.generateCPU = processCPUSeconds() - startCPU
         if let directory = getenv("SBIC_JIT_DUMP_IR").map({ String(cString: $0) }) {
             for unit in builder.units { unit.write(to: directory) }
         }
         let units = builder.units
         let results = UnsafeMutableBufferPointer<Result<Data, Error>>.allocate(capacity: units.count)
         defer { _ = results.deinitialize(); results.deallocate() }
+        let cpu = UnsafeMutableBufferPointer<(optimize: Double, codegen: Double)>.allocate(capacity: units.count)
+        defer { cpu.deallocate() }
+        cpu.initialize(repeating: (0, 0))
         DispatchQueue.concurrentPerform(iterations: units.count) { i in
-            (results.baseAddress! + i).initialize(to: Result { try units[i].compile(for: engine.host) })
+            (results.baseAddress! + i).initialize(to: Result { try units[i].compile(for: engine.host, cpu: &cpu[i]) })
         }
         let objects = try Array(results).map { try $0.get() }
         timing.compile = seconds(clock.now - generated)
+        timing.optimizeCPU = cpu.reduce(0) { $0 + $1.optimize }
+        timing.codegenCPU = cpu.reduce(0) { $0 + $1.codegen }
         cache?.store(objects, key)
         return (objects, profiled ? builder.kernelSymbols : [])
     }
@@ -85,6 +97,26 @@ func compileModule(_ programs: [Program], parameters: ParameterStore<Float>, opt
     timing.cpu = processCPUSeconds() - startCPU
     return CompiledModule(entries: zip(plans, symbols).map { ($0.program, code.code.addresses[$1]!, $0.layout) },
                           code: code.code, timing: timing)
+}
+
+/// The cores this process may run on: its CPU affinity (`taskset`), else the online cores.
+/// Two units on one core take longer than one: each unit compiles its own copy of the helpers
+/// its kernels call.
+func usableCores() -> Int {
+    // Glibc's module does not export sched_getaffinity; the kernel prints the same mask here.
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
+        let count = line.dropFirst("Cpus_allowed:".count).reduce(0) { $0 + ($1.hexDigitValue?.nonzeroBitCount ?? 0) }
+        if count > 0 { return count }
+    }
+    return ProcessInfo.processInfo.activeProcessorCount
+}
+
+/// CPU time of the calling thread so far.
+func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// User plus system CPU time of this process so far, all threads.

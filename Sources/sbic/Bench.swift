@@ -296,6 +296,11 @@ struct CompileTimes: Encodable {
     let threads: Int
     let milliseconds: Double
     let cpuMilliseconds: Double
+    /// The cold compile's CPU time by phase: lowering to LLVM IR, LLVM's IR optimization, its
+    /// code generation (both summed over the compile threads); the rest is loading and linking.
+    let generateCpuMilliseconds: Double
+    let optimizeCpuMilliseconds: Double
+    let codegenCpuMilliseconds: Double
     /// nil where the cache is off (`SBIC_CACHE=off`) or could not be written.
     let cachedMilliseconds: Double?
     let cachedCpuMilliseconds: Double?
@@ -310,7 +315,8 @@ extension CompileTimes {
         let cached = try JIT.compile(graph, parameters: store, options: JIT.Options(cache: true)).timing
         let hit = cached.source == .diskCache
         self.init(programs: graph.programs.count, threads: cold.units, milliseconds: cold.total * 1e3,
-                  cpuMilliseconds: cold.cpu * 1e3, cachedMilliseconds: hit ? cached.total * 1e3 : nil,
+                  cpuMilliseconds: cold.cpu * 1e3, generateCpuMilliseconds: cold.generateCPU * 1e3,
+                  optimizeCpuMilliseconds: cold.optimizeCPU * 1e3, codegenCpuMilliseconds: cold.codegenCPU * 1e3, cachedMilliseconds: hit ? cached.total * 1e3 : nil,
                   cachedCpuMilliseconds: hit ? cached.cpu * 1e3 : nil, cacheDirectory: JIT.cacheDirectory)
     }
 
@@ -319,7 +325,8 @@ extension CompileTimes {
         let cache = cachedMilliseconds.map { "from the cache \(number($0)) ms (CPU \(number(cachedCpuMilliseconds!)) ms)" }
             ?? "no cache (\(cacheDirectory == nil ? "off" : "not written"))"
         return "\(model): JIT compile of \(programs) programs on \(threads) threads: \(number(milliseconds)) ms "
-            + "(CPU \(number(cpuMilliseconds)) ms); \(cache)"
+            + "(CPU \(number(cpuMilliseconds)) ms: IR \(number(generateCpuMilliseconds)), optimization "
+            + "\(number(optimizeCpuMilliseconds)), code generation \(number(codegenCpuMilliseconds))); \(cache)"
     }
 }
 

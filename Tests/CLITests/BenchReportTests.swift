@@ -7,7 +7,8 @@ import XCTest
 final class BenchReportTests: XCTestCase {
     func testJSONKeys() throws {
         let peak = HostPeak(sizes: [.init(n: 64, microseconds: 10, gflops: 52.4), .init(n: 128, microseconds: 50, gflops: 200)])
-        let compile = CompileTimes(programs: 4, threads: 2, milliseconds: 300, cpuMilliseconds: 500, cachedMilliseconds: 3,
+        let compile = CompileTimes(programs: 4, threads: 2, milliseconds: 300, cpuMilliseconds: 500, generateCpuMilliseconds: 20,
+                                   optimizeCpuMilliseconds: 2, codegenCpuMilliseconds: 470, cachedMilliseconds: 3,
                                    cachedCpuMilliseconds: 3, cacheDirectory: "/c")
         var report = BenchReport(model: "m", host: HostCPU.current, peak: peak, compile: compile, openblasCoretype: "SkylakeX")
         report.programs["train_step"] = .init(batch: 32, flops: 1_000_000, interpreterMicroseconds: 40, jitMicroseconds: 10,
@@ -18,7 +19,8 @@ final class BenchReportTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as! [String: Any]
         XCTAssertEqual(Set(object.keys), ["model", "host", "peak", "compile", "openblas_coretype", "programs", "ten_thousand_samples"])
         XCTAssertEqual(Set((object["compile"] as! [String: Any]).keys),
-                       ["programs", "threads", "milliseconds", "cpu_milliseconds", "cached_milliseconds",
+                       ["programs", "threads", "milliseconds", "cpu_milliseconds", "generate_cpu_milliseconds",
+                        "optimize_cpu_milliseconds", "codegen_cpu_milliseconds", "cached_milliseconds",
                         "cached_cpu_milliseconds", "cache_directory"])
         let host = object["host"] as! [String: Any]
         XCTAssertEqual(Set(host.keys), ["model", "llvm_name", "llvm_features", "l1d_bytes", "l2_bytes", "l3_bytes", "cores",
