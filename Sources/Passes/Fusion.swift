@@ -9,6 +9,8 @@ public struct FusionStatistics: Hashable, Sendable {
     public var elementwiseOpsAbsorbed = 0
     /// Per-weight AdamW updates merged into one op per program.
     public var adamwMerged = 0
+    /// Sums of pads that tile the last axis → one concat (the gradient of many slices).
+    public var padSumsConcatenated = 0
     public init() {}
 }
 
@@ -18,9 +20,57 @@ public struct FusionStatistics: Hashable, Sendable {
 public func fuse(_ graph: Graph) -> (Graph, FusionStatistics) {
     var stats = FusionStatistics()
     let fused = graph.mapPrograms { program in
-        mergeAdamW(fuseElementwise(fuseDense(program, &stats), &stats), &stats)
+        mergeAdamW(fuseElementwise(fuseDense(concatenatePads(program, &stats), &stats), &stats), &stats)
     }
     return (fused, stats)
+}
+
+/// pad(x₁) + pad(x₂) + … → concat(x₁, x₂, …) where the pads' ranges tile the last axis
+/// exactly, each sum used only by the next. The backward pass writes the gradient of a value
+/// whose columns are all sliced apart (a coupling layer's spline parameters, one slice per
+/// bin) as such a sum: one zero-filled copy of the whole width per slice, and one loop over
+/// all of them, where a concat writes each column once. The values are equal, since every
+/// element of the sum is one xᵢ plus zeros.
+func concatenatePads(_ program: Program, _ stats: inout FusionStatistics) -> Program {
+    var p = program
+    let users = p.users()
+    let outputs = Set(p.outputs.map(\.node))
+    func isSum(_ i: Int) -> Bool {
+        p.nodes[i].op == .binary(.add) && p.nodes[i].operands.allSatisfy { p.nodes[$0].shape == p.nodes[i].shape }
+    }
+    // A sum whose one reader is a sum is part of that reader's tree.
+    func isInner(_ i: Int) -> Bool { users[i].count == 1 && isSum(users[i][0]) && !outputs.contains(i) }
+    var keep = Array(repeating: true, count: p.nodes.count)
+    for root in p.nodes.indices where isSum(root) && !isInner(root) {
+        var terms: [Int] = [], inner: [Int] = []
+        var pending = [root]
+        while let n = pending.popLast() {
+            for o in p.nodes[n].operands {
+                if isSum(o) && isInner(o) { inner.append(o); pending.append(o) } else { terms.append(o) }
+            }
+        }
+        let shape = p.nodes[root].shape
+        guard shape.rank >= 1, let width = shape.dims.last else { continue }
+        var pieces: [(start: Int, node: Int, width: Int)] = []
+        for t in terms {
+            guard case let .pad(start, total) = p.nodes[t].op, total == width else { break }
+            let x = p.nodes[t].operands[0]
+            pieces.append((start, x, p.nodes[x].shape.dims.last!))
+        }
+        guard pieces.count == terms.count else { continue }
+        pieces.sort { $0.start < $1.start }
+        var covered = 0
+        for piece in pieces {
+            guard piece.start == covered else { covered = -1; break }
+            covered += piece.width
+        }
+        guard covered == width else { continue }
+        p.nodes[root] = Node(op: .concat, operands: pieces.map(\.node), shape: shape)
+        for n in inner { keep[n] = false }
+        for t in terms where users[t].count == 1 && !outputs.contains(t) { keep[t] = false }
+        stats.padSumsConcatenated += 1
+    }
+    return p.keeping(keep)
 }
 
 /// matmul(x, W) → add_bias(·, b) → activation, each intermediate used once → dense.

@@ -40,10 +40,22 @@ final class CompilerTests: XCTestCase {
     /// Fusion and memory planning change no result: every program of a real spec gives the
     /// same outputs and parameter updates fused and unfused (each unfused value in its own buffer).
     func testFusionAndMemoryPlanPreserveResults() throws {
-        let spec = try ModelSpec.load(path: repository.appendingPathComponent("specs/two_moons_upvae.json").path)
-        let (fused, report) = try Compiler().compile(spec)
+        let (_, report) = try fusedAndUnfusedAgree("specs/two_moons_upvae.json")
         XCTAssertGreaterThan(report.fusion.dense, 0)
         XCTAssertGreaterThan(report.fusion.elementwiseChains, 0)
+    }
+
+    /// The same for a spline flow, whose gradients sum one pad per sliced column of each
+    /// coupling layer's spline parameters (which fusion makes one concat per layer).
+    func testFusionPreservesAFlowsResults() throws {
+        let (_, report) = try fusedAndUnfusedAgree("specs/beyond/two_moons_npe_flow.json")
+        XCTAssertGreaterThan(report.fusion.padSumsConcatenated, 0)
+    }
+
+    @discardableResult
+    private func fusedAndUnfusedAgree(_ path: String) throws -> (Graph, CompileReport) {
+        let spec = try ModelSpec.load(path: repository.appendingPathComponent(path).path)
+        let (fused, report) = try Compiler().compile(spec)
         XCTAssertEqual(fused.program("train_step")!.nodes.filter { if case .adamw = $0.op { return true }; return false }.count, 1)
 
         var unfused = try lower(spec)
@@ -83,6 +95,7 @@ final class CompilerTests: XCTestCase {
             }
         }
         for p in fused.parameters { XCTAssertEqual(a[p.name], b[p.name], "\(p.name) after train_step") }
+        return (fused, report)
     }
 
     func testMemoryLimitIsEnforcedWithTheNumbers() throws {
