@@ -41,6 +41,8 @@ struct Reproduce: ParsableCommand {
     var report: String?
     @Option(help: "Runs at once, each a process of its own, as many as there are cores unless given; 1 runs them in this process.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Result folders of other sweeps, comma separated (such as docs/reproduction/beyond), whose runs at these tasks, budgets, seeds and observations the report sets beside this sweep's.", transform: list)
+    var beside: [String] = []
     @Flag(help: "Print the runs, one complete sbic command a line, and run nothing.") var plan = false
     @Flag(help: "Only merge the result files in OUT into the report.") var reportOnly = false
     @Flag(help: "Only run, and leave the report alone (what each line of --plan does).") var noReport = false
@@ -77,7 +79,7 @@ struct Reproduce: ParsableCommand {
             }
             if !noReport {
                 let merged = sweep.merge()
-                try ResultsReport(runs: merged.records, command: sweep.producedBy).write(into: sweep.report)
+                try ResultsReport(runs: merged.records + sweep.besideRecords(), command: sweep.producedBy).write(into: sweep.report)
                 print("wrote \(sweep.report) (\(merged.records.count) results)")
                 if !merged.missing.isEmpty && failed.isEmpty && !Interrupt.shared.isRaised {
                     throw SweepError("\(merged.missing.count) of \(sweep.runs.count) runs have no complete results in "

@@ -98,6 +98,27 @@ struct Sweep {
 
     var pending: [Run] { runs.filter { !missingObservations($0).isEmpty } }
 
+    /// The results of other folders' sweeps (`--beside`, such as the specs beyond the paper's in
+    /// docs/reproduction/beyond) at this sweep's tasks, budgets, seeds and observations, which
+    /// the report sets beside this sweep's own. Only whole result files count, as in `merge`,
+    /// and none of this sweep's own runs.
+    func besideRecords() -> [RunRecord] {
+        let tasks = Set(runs.map(\.key.task)), own = Set(runs.map(\.key))
+        var records: [RunRecord] = []
+        for folder in options.beside {
+            let directory = absolute(folder) + "/runs"
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+            for name in names {
+                guard let key = RunRecord.load(directory + "/" + name).first?.key, RunResults.fileName(key) == name,
+                      let file = RunResults.read(directory + "/" + name, key: key),
+                      tasks.contains(key.task), options.budgets.contains(key.budget), options.seeds.contains(key.seed), !own.contains(key)
+                else { continue }
+                records += file.filter { options.observations.contains($0.observation) }
+            }
+        }
+        return records
+    }
+
     // MARK: The plan as commands
 
     /// The arguments of `sbic` that do `run`, and nothing else, from any directory.
@@ -119,6 +140,7 @@ struct Sweep {
             + " --observations \(options.observations.map(String.init).joined(separator: ",")) --samples \(options.samples)"
             + " --backend \(options.backend.rawValue)" + (options.maxEpochs.map { " --max-epochs \($0)" } ?? "")
             + " --out \(relative(out)) --report \(relative(report))"
+            + (options.beside.isEmpty ? "" : " --beside \(options.beside.map(relative).joined(separator: ","))")
     }
 
     // MARK: Running

@@ -100,6 +100,34 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(try scores(dir.appendingPathComponent("plan.md").path), try scores(dir.appendingPathComponent("serial.md").path))
     }
 
+    /// --beside sets another folder's results beside the sweep's own: whole result files at the
+    /// sweep's tasks, budgets, seeds and observations, and nothing of theirs is rewritten.
+    func testAnotherFoldersResultsStandBeside() throws {
+        let dir = try SBIC.temporaryDirectory()
+        func record(_ model: String, _ seed: Int, _ observation: Int, _ c2st: Double) -> String {
+            #"{"backend":"jit","best_epoch":10,"c2st":\#(c2st),"epochs":30,"key":{"budget":600,"model":"\#(model)","seed":\#(seed),"task":"two_moons"},"mmd2":0.01,"observation":\#(observation),"train_cpu_minutes":0.1,"train_minutes":0.2}"#
+        }
+        func write(_ lines: [String], _ path: String) throws {
+            let url = dir.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        try write([record("cpvae", 1, 1, 0.7), record("cpvae", 1, 2, 0.7)], "own/runs/two_moons_cpvae_600_s1.jsonl")
+        try write([record("npe_flow", 1, 1, 0.55), record("npe_flow", 1, 2, 0.57), record("npe_flow", 1, 3, 0.9)],
+                  "beyond/runs/two_moons_npe_flow_600_s1.jsonl")
+        try write([record("npe_flow", 9, 1, 0.99)], "beyond/runs/two_moons_npe_flow_600_s9.jsonl")
+        try write([record("mdn", 1, 1, 0.51)], "beyond/runs/two_moons_mdn_600_s2.jsonl")
+        let before = try String(contentsOf: dir.appendingPathComponent("beyond/runs/two_moons_npe_flow_600_s1.jsonl"), encoding: .utf8)
+        let r = try SBIC.run(sweep(seeds: "1") + ["--out", "own", "--report", "r.md", "--report-only", "--beside", "beyond"], in: dir)
+        XCTAssertEqual(r.status, 0, r.error)
+        let text = try String(contentsOf: dir.appendingPathComponent("r.md"), encoding: .utf8)
+        // Seed 9 is not the sweep's, nor observation 3; the file named s2 holds seed 1's record, so it is not whole.
+        XCTAssertTrue(text.contains("| two_moons | 0.700 ± 0.000 | – | – | – | – | npe_flow 0.560 ± 0.014 |"), text)
+        XCTAssertTrue(text.contains("| two_moons | npe_flow | 0.560 ± 0.014 |"), text)
+        XCTAssertTrue(text.contains(" --report r.md --beside beyond`"), text)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("beyond/runs/two_moons_npe_flow_600_s1.jsonl"), encoding: .utf8), before)
+    }
+
     /// Outside the repository the specs are those of the repository sbic was built in, and the
     /// paths of the plan lead there; nothing is written where the command runs.
     func testThePlanDoesNotDependOnTheCurrentDirectory() throws {

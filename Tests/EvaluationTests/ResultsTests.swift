@@ -163,4 +163,36 @@ final class ResultsTests: XCTestCase {
         let mmd = try XCTUnwrap(sections.first { $0.hasPrefix("MMD (0 is best), 10,000 simulations") })
         XCTAssertTrue(mmd.contains("not across tools"), mmd)
     }
+
+    /// The specs beyond the paper's VAEs: per task the one whose mean C2ST is closest to 0.5
+    /// stands in a column of every table, and at each budget against the paper's best method
+    /// and both its VAEs, its minutes against a tenth of the paper's CP-VAE minutes.
+    func testTheBestOtherSpecStandsAgainstThePaper() throws {
+        func run(_ task: String, _ model: String, _ seed: Int, _ c2st: Double, minutes: Double) -> RunRecord {
+            RunRecord(key: RunKey(task: task, model: model, budget: 10_000, seed: seed), observation: 1, c2st: c2st, mmd2: 0.01,
+                      trainMinutes: 9, trainCPUMinutes: minutes, epochs: 30, bestEpoch: 10, backend: "jit")
+        }
+        // two_moons: mdn (mean 0.63) is farther from 0.5 than npe_flow (0.51 and 0.53: mean 0.52).
+        // sir: 0.845 beats neither NPE's 0.838 nor UP-VAE's 0.839, but CP-VAE's 0.852.
+        let runs = [run("two_moons", "mdn", 1, 0.63, minutes: 0.1), run("two_moons", "npe_flow", 1, 0.51, minutes: 0.2),
+                    run("two_moons", "npe_flow", 2, 0.53, minutes: 0.3), run("sir", "npe_flow", 1, 0.845, minutes: 0.1),
+                    run("two_moons", "cpvae", 1, 0.6, minutes: 1)]
+        let text = try ResultsReport(runs: runs, command: "sbic reproduce").markdown()
+        let sections = text.components(separatedBy: "\n### ")
+        let c2st10 = try XCTUnwrap(sections.first { $0.hasPrefix("C2ST (0.5 is best), 10,000 simulations") })
+        XCTAssertTrue(c2st10.contains("| task | sbic CP-VAE | paper CP-VAE | sbic UP-VAE | paper UP-VAE | paper, best other | sbic, best other spec |"), c2st10)
+        XCTAssertTrue(c2st10.contains("| two_moons | 0.600 ± 0.000 | 0.644 ± 0.029 | – | 0.651 ± 0.031 | APT 0.519 ± 0.008 | npe_flow 0.520 ± 0.014 |"), c2st10)
+        XCTAssertTrue(c2st10.contains("| slcp | – | 0.928 ± 0.004 | – | 0.958 ± 0.017 | Simformer 0.766 ± 0.069 | – |"), c2st10)
+        // npe_flow trains in 0.25 minutes on average, more than a tenth of CP-VAE's 2.23; sir's 0.10 is less than 0.28.
+        XCTAssertTrue(c2st10.contains("| two_moons | npe_flow | 0.520 ± 0.014 | APT 0.519 ± 0.008 | 0.644 ± 0.029 | 0.651 ± 0.031 | lost | won | 0.25 | 0.22 |"), c2st10)
+        XCTAssertTrue(c2st10.contains("| sir | npe_flow | 0.845 ± 0.000 | NPE 0.838 ± 0.040 | 0.852 ± 0.072 | 0.839 ± 0.038 | lost | lost | 0.10 | 0.28 |"), c2st10)
+        XCTAssertTrue(c2st10.contains("Of 2 tasks, sbic's best other spec beats the paper's best method on 0, both of its VAEs on 1, "
+                                      + "and trains in less than a tenth of the paper's CP-VAE minutes on 1."), c2st10)
+        // The same model in the other tables, with its own numbers there.
+        let minutes10 = try XCTUnwrap(sections.first { $0.hasPrefix("Training time, minutes, 10,000 simulations") })
+        XCTAssertTrue(minutes10.contains("| Simformer 3.96 ± 0.04 | npe_flow 0.25 ± 0.07 |"), minutes10)
+        XCTAssertFalse(minutes10.contains("against the best"), "the comparison is C2ST's")
+        let c2st20 = try XCTUnwrap(sections.first { $0.hasPrefix("C2ST (0.5 is best), 20,000 simulations") })
+        XCTAssertFalse(c2st20.contains("best other spec"), "no other specs at this budget")
+    }
 }
