@@ -51,6 +51,16 @@ public enum RunResults {
         return records.isEmpty ? nil : records
     }
 
+    /// Adds the newly scored `records` to the run's file at `path`, one record an observation:
+    /// a new score replaces the file's score of the same observation. Two sweeps that ran the
+    /// same run at once would otherwise leave each observation twice, and the report would
+    /// count it twice.
+    public static func add(_ records: [RunRecord], to path: String, key: RunKey) throws {
+        let scored = Set(records.map(\.observation))
+        let kept = (read(path, key: key) ?? []).filter { !scored.contains($0.observation) }
+        try write(kept + records, to: path)
+    }
+
     /// Writes `records` in the order of their observations, replacing the file in one step.
     public static func write(_ records: [RunRecord], to path: String) throws {
         let encoder = JSONEncoder()

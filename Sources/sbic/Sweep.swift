@@ -268,7 +268,7 @@ struct Sweep {
                              trainCPUMinutes: model.summary.cpuSeconds.map { $0 / 60 }, epochs: model.summary.epochs,
                              bestEpoch: model.summary.bestEpoch, backend: model.summary.backend, provenance: provenance)
         }
-        try RunResults.write((RunResults.read(resultPath(run), key: key) ?? []) + scored, to: resultPath(run))
+        try RunResults.add(scored, to: resultPath(run), key: key)
         scored.forEach(printScore)
     }
 

@@ -49,6 +49,18 @@ final class ResultsTests: XCTestCase {
         }
     }
 
+    /// Scores added to a run's file replace those of the same observations: two sweeps that
+    /// scored the same run leave each observation once.
+    func testAddedScoresReplaceThoseOfTheSameObservation() throws {
+        let key = record(1).key
+        let path = try temporaryPath(RunResults.fileName(key))
+        try RunResults.add([record(1), record(2)], to: path, key: key)
+        var rescored = record(2)
+        rescored.c2st = 0.7
+        try RunResults.add([rescored, record(3)], to: path, key: key)
+        XCTAssertEqual(RunResults.read(path, key: key), [record(1), rescored, record(3)])
+    }
+
     func testAReportThatIsNotTextIsNotOverwritten() throws {
         let path = try temporaryPath("results.md")
         let bytes = Data([0x23, 0x20, 0xff, 0xfe, 0x0a])
